@@ -1,0 +1,37 @@
+namespace Dashboard.Core.Sandbox;
+
+/// <summary>How large a sandbox ensemble is and how it is run.</summary>
+public sealed record SandboxOptions
+{
+    public int Voters { get; init; } = 3;
+    public int Observers { get; init; } = 1;
+
+    /// <summary>ZooKeeper's tick; session timeouts may range from 2 to 20 ticks. Short here so tests see expiry quickly.</summary>
+    public TimeSpan TickTime { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(90);
+
+    /// <summary>Timeout of each <c>srvr</c> the sandbox sends while waiting for nodes.</summary>
+    public TimeSpan ProbeTimeout { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Parent of the sandbox folders; stale ones found here are swept at start.</summary>
+    public string RootDirectory { get; init; } = Path.Combine(Path.GetTempPath(), "zk-sandbox");
+
+    public string? ZooKeeperHome { get; init; }
+
+    /// <summary>Extra <c>zoo.cfg</c> lines, e.g. <c>jute.maxbuffer</c>-style settings a test needs.</summary>
+    public IReadOnlyDictionary<string, string> ExtraConfig { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Extra JVM system properties (<c>-Dkey=value</c>).</summary>
+    public IReadOnlyDictionary<string, string> JvmProperties { get; init; } = new Dictionary<string, string>();
+
+    public string JvmHeap { get; init; } = "192m";
+
+    internal void Validate()
+    {
+        if (Voters < 1) throw new SandboxException($"A sandbox needs at least one voter (got {Voters}).");
+        if (Observers < 0) throw new SandboxException($"The number of observers cannot be negative (got {Observers}).");
+        if (Voters + Observers > 15) throw new SandboxException($"A sandbox of {Voters + Observers} nodes is more than this machine should run (15 at most).");
+        if (TickTime < TimeSpan.FromMilliseconds(50)) throw new SandboxException("TickTime below 50 ms makes ZooKeeper unstable.");
+    }
+}

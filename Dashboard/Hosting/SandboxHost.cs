@@ -1,0 +1,55 @@
+using Dashboard.Core.Clusters;
+using Dashboard.Core.Sandbox;
+
+namespace Dashboard.Hosting;
+
+/// <summary>
+/// With <c>--sandbox</c>: starts a local ZooKeeper ensemble in the background, registers it as the cluster
+/// "sandbox" (starting, then ready or failed with the reason), and stops it when the dashboard stops.
+/// </summary>
+internal sealed partial class SandboxHost(SandboxSettings settings, ClusterRegistry registry, ILogger<SandboxHost> logger) : BackgroundService
+{
+    public const string ClusterId = "sandbox";
+    private ZooKeeperSandbox? _sandbox;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var options = new SandboxOptions { Voters = settings.Voters, Observers = settings.Observers, ZooKeeperHome = settings.ZooKeeperHome };
+        var pending = new ClusterDefinition(ClusterId, "Sandbox", "(starting)", ClusterOrigin.Sandbox);
+        registry.Upsert(new ClusterEntry(pending, ClusterAvailability.Starting, $"Starting {options.Voters} voter(s) and {options.Observers} observer(s)..."));
+        try
+        {
+            var progress = new Progress<string>(message => LogProgress(logger, message));
+            _sandbox = await ZooKeeperSandbox.StartAsync(options, progress, stoppingToken).ConfigureAwait(false);
+            registry.Upsert(new ClusterEntry(pending with { ConnectString = _sandbox.ConnectString }, ClusterAvailability.Ready,
+                $"{options.Voters} voter(s), {options.Observers} observer(s) on loopback"));
+        }
+        catch (SandboxException e)
+        {
+            LogFailed(logger, e.Message);
+            registry.Upsert(new ClusterEntry(pending, ClusterAvailability.Failed, e.Message));
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+        if (_sandbox is { } sandbox)
+        {
+            LogStopping(logger);
+            await sandbox.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Message}")]
+    private static partial void LogProgress(ILogger logger, string message);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The ZooKeeper sandbox could not start: {Reason}")]
+    private static partial void LogFailed(ILogger logger, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Stopping the ZooKeeper sandbox.")]
+    private static partial void LogStopping(ILogger logger);
+}

@@ -1,0 +1,9 @@
+namespace Dashboard.Hosting;
+
+/// <summary>The <c>Sandbox</c> settings section, read when the dashboard runs with <c>--sandbox</c>.</summary>
+internal sealed class SandboxSettings
+{
+    public int Voters { get; set; } = 3;
+    public int Observers { get; set; } = 1;
+    public string? ZooKeeperHome { get; set; }
+}

@@ -1,0 +1,23 @@
+// Bundles our sources and their npm dependencies into ../Dashboard/wwwroot/dist (git-ignored build output).
+import * as esbuild from 'esbuild';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const outdir = path.join(here, '..', 'Dashboard', 'wwwroot', 'dist');
+
+await esbuild.build({
+  entryPoints: {
+    app: path.join(here, 'src', 'app.js'),
+    'theme-init': path.join(here, 'src', 'theme-init.js'),
+  },
+  bundle: true,
+  minify: true,
+  sourcemap: true,
+  format: 'iife',
+  target: ['es2020'],
+  outdir,
+  loader: { '.woff': 'file', '.woff2': 'file' },
+  logLevel: 'warning',
+});
+console.log(`assets built into ${outdir}`);

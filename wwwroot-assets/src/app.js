@@ -1,0 +1,12 @@
+import 'bootstrap/dist/css/bootstrap.min.css';
+import './app.css';
+import htmx from 'htmx.org';
+import { initThemeToggle } from './theme.js';
+import { startLive } from './live.js';
+
+window.htmx = htmx;
+
+document.addEventListener('DOMContentLoaded', () => {
+  initThemeToggle();
+  startLive();
+});
