@@ -1,0 +1,44 @@
+# Sourced by run.sh and test.sh: installs what a fresh Debian machine lacks when it can (as root, or with
+# passwordless sudo), otherwise stops with one line saying what to install.
+
+die() { echo "error: $*" >&2; exit 1; }
+
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"
+  elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo "$@"
+  else return 1
+  fi
+}
+
+apt_updated=""
+apt_install() {
+  command -v apt-get >/dev/null 2>&1 || return 1
+  if [ -z "$apt_updated" ]; then as_root apt-get update -qq || return 1; apt_updated=1; fi
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+ensure_dotnet() {
+  command -v dotnet >/dev/null 2>&1 || die "the .NET 10 SDK is missing: install it (https://dotnet.microsoft.com/download) and run again"
+}
+
+ensure_node() {
+  command -v npm >/dev/null 2>&1 && return 0
+  echo "Node.js/npm missing: installing them with apt-get..." >&2
+  apt_install nodejs npm || die "Node.js and npm are missing: install them (apt-get install nodejs npm) and run again"
+}
+
+ensure_zookeeper() {
+  if [ -n "${ZOOKEEPER_HOME:-}" ] || [ -f /usr/share/java/zookeeper.jar ]; then
+    command -v java >/dev/null 2>&1 || [ -n "${JAVA_HOME:-}" ] || apt_install default-jre-headless \
+      || die "Java is missing: install it (apt-get install default-jre-headless) and run again"
+    return 0
+  fi
+  echo "ZooKeeper missing: installing Debian's zookeeper package (with its Java)..." >&2
+  apt_install zookeeper || die "ZooKeeper is missing: install it (apt-get install zookeeper), set ZOOKEEPER_HOME to an unpacked release, or use 'docker compose up'"
+}
+
+ensure_chromium() {
+  [ -x /usr/bin/chromium ] && return 0
+  echo "Chromium missing (browser tests need it): installing Debian's chromium..." >&2
+  apt_install chromium || die "Chromium is missing for the browser tests: install it (apt-get install chromium) and run again"
+}
