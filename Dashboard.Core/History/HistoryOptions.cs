@@ -1,0 +1,40 @@
+namespace Dashboard.Core.History;
+
+/// <summary>Where history is kept and for how long. Bound from the <c>History</c> settings section.</summary>
+public sealed record HistoryOptions
+{
+    /// <summary>The SQLite file; its folder is created when missing.</summary>
+    public string DatabasePath { get; init; } = Path.Combine(DefaultDataFolder, "history.db");
+
+    /// <summary>An unchanged ensemble is still written this often, so "as of" always finds a recent row.</summary>
+    public TimeSpan SnapshotHeartbeat { get; init; } = TimeSpan.FromMinutes(5);
+
+    public TimeSpan RawMetricsRetention { get; init; } = TimeSpan.FromDays(1);
+    public TimeSpan DownsampledMetricsRetention { get; init; } = TimeSpan.FromDays(30);
+    public TimeSpan DownsampleBucket { get; init; } = TimeSpan.FromMinutes(5);
+    public TimeSpan EventRetention { get; init; } = TimeSpan.FromDays(90);
+    public TimeSpan SnapshotRetention { get; init; } = TimeSpan.FromDays(30);
+
+    /// <summary>Above this size the oldest snapshots and metrics go first, whatever their age.</summary>
+    public long MaxDatabaseBytes { get; init; } = 2L * 1024 * 1024 * 1024;
+
+    public TimeSpan BusyTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Writes kept in memory while the database cannot be written; beyond this the oldest are dropped and counted.</summary>
+    public int MaxPendingWrites { get; init; } = 200_000;
+
+    public TimeSpan PruneInterval { get; init; } = TimeSpan.FromMinutes(10);
+
+    public static string DefaultDataFolder =>
+        Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create) is { Length: > 0 } local
+            ? local : Path.GetTempPath(), "zk-dashboard");
+
+    public void Validate()
+    {
+        if (string.IsNullOrWhiteSpace(DatabasePath)) throw new ArgumentException("History:DatabasePath is empty: give a file path for the SQLite history.");
+        if (RawMetricsRetention <= TimeSpan.Zero || DownsampledMetricsRetention <= TimeSpan.Zero || EventRetention <= TimeSpan.Zero || SnapshotRetention <= TimeSpan.Zero)
+            throw new ArgumentException("History retention periods must be positive.");
+        if (DownsampleBucket < TimeSpan.FromSeconds(10)) throw new ArgumentException("History:DownsampleBucket must be at least 10 seconds.");
+        if (MaxDatabaseBytes < 16L * 1024 * 1024) throw new ArgumentException("History:MaxDatabaseBytes must be at least 16 MB.");
+    }
+}

@@ -1,0 +1,67 @@
+namespace Dashboard.Core.History;
+
+/// <summary>The schema as a list of numbered migrations. Append new ones; never edit an applied one.</summary>
+internal static class HistorySchema
+{
+    public sealed record Migration(int Version, string Sql);
+
+    public static int CurrentVersion => Migrations[^1].Version;
+
+    public static readonly IReadOnlyList<Migration> Migrations =
+    [
+        new(1, """
+            CREATE TABLE events (
+                id INTEGER PRIMARY KEY,
+                cluster_id TEXT NOT NULL,
+                at_ms INTEGER NOT NULL,
+                kind TEXT NOT NULL,
+                subject TEXT,
+                summary TEXT NOT NULL,
+                data_json TEXT
+            );
+            CREATE INDEX events_by_cluster_time ON events (cluster_id, at_ms);
+            CREATE INDEX events_by_kind ON events (cluster_id, kind, at_ms);
+
+            CREATE TABLE snapshots (
+                id INTEGER PRIMARY KEY,
+                cluster_id TEXT NOT NULL,
+                at_ms INTEGER NOT NULL,
+                reason TEXT NOT NULL,
+                leader_id TEXT,
+                json TEXT NOT NULL
+            );
+            CREATE INDEX snapshots_by_cluster_time ON snapshots (cluster_id, at_ms);
+
+            CREATE TABLE snapshot_nodes (
+                snapshot_id INTEGER NOT NULL REFERENCES snapshots (id) ON DELETE CASCADE,
+                node_id TEXT NOT NULL,
+                address TEXT NOT NULL,
+                role TEXT NOT NULL,
+                zxid INTEGER,
+                error TEXT,
+                PRIMARY KEY (snapshot_id, node_id)
+            ) WITHOUT ROWID;
+            """),
+        new(2, """
+            CREATE TABLE node_metrics (
+                cluster_id TEXT NOT NULL,
+                node_id TEXT NOT NULL,
+                at_ms INTEGER NOT NULL,
+                latency_avg REAL, latency_max REAL,
+                outstanding INTEGER, connections INTEGER, znodes INTEGER, watches INTEGER,
+                PRIMARY KEY (cluster_id, node_id, at_ms)
+            ) WITHOUT ROWID;
+
+            -- Downsampled buckets: averages, except latency_max which keeps the worst of the bucket.
+            CREATE TABLE node_metrics_downsampled (
+                cluster_id TEXT NOT NULL,
+                node_id TEXT NOT NULL,
+                bucket_ms INTEGER NOT NULL,
+                samples INTEGER NOT NULL,
+                latency_avg REAL, latency_max REAL,
+                outstanding REAL, connections REAL, znodes REAL, watches REAL,
+                PRIMARY KEY (cluster_id, node_id, bucket_ms)
+            ) WITHOUT ROWID;
+            """),
+    ];
+}
