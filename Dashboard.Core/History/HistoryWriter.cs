@@ -23,6 +23,7 @@ public sealed class HistoryWriter : IAsyncDisposable
     private HistoryStatus _status;
     private long _dropped;
     private int _queued;
+    private int _disposed;
 
     public HistoryWriter(HistoryDatabase database, TimeProvider? time = null)
     {
@@ -225,6 +226,7 @@ public sealed class HistoryWriter : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         await _stop.CancelAsync().ConfigureAwait(false);
         if (_loop is not null) await _loop.ConfigureAwait(false);
         else CloseConnection();

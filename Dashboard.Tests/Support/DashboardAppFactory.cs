@@ -10,7 +10,22 @@ public sealed class DashboardAppFactory : WebApplicationFactory<Program>
 {
     private readonly Dictionary<string, string?> _settings;
 
-    public DashboardAppFactory(Dictionary<string, string?>? settings = null) => _settings = settings ?? [];
+    private readonly string _dataFolder = Directory.CreateTempSubdirectory("dashboard-app-").FullName;
+
+    public DashboardAppFactory(Dictionary<string, string?>? settings = null)
+    {
+        _settings = settings ?? [];
+        // Each app gets its own history file, so parallel tests never share one.
+        _settings.TryAdd("History:DatabasePath", Path.Combine(_dataFolder, "history.db"));
+    }
+
+    public string DataFolder => _dataFolder;
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        if (Directory.Exists(_dataFolder)) Directory.Delete(_dataFolder, recursive: true);
+    }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {

@@ -1,6 +1,7 @@
 using Dashboard.Components;
 using Dashboard.Core.Clusters;
 using Dashboard.Core.Sandbox;
+using Dashboard.History;
 using Dashboard.Live;
 
 namespace Dashboard.Hosting;
@@ -12,8 +13,10 @@ internal static class DashboardServices
         services.AddRazorComponents();
         services.AddSignalR();
         services.AddSingleton(_ => new ClusterRegistry(ReadClusters(configuration)));
+        services.AddHistory(configuration);
         services.AddSingleton<LiveFragmentPublisher>();
         services.AddHostedService<ClusterListPusher>();
+        services.AddHostedService<HistoryStatusPusher>();
 
         if (sandbox)
         {

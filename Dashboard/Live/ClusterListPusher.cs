@@ -1,44 +1,15 @@
-using System.Threading.Channels;
 using Dashboard.Components.Controls;
 using Dashboard.Core.Clusters;
 
 namespace Dashboard.Live;
 
 /// <summary>Pushes the cluster list to open pages whenever the registry changes (e.g. the sandbox becomes ready).</summary>
-internal sealed partial class ClusterListPusher(ClusterRegistry registry, LiveFragmentPublisher publisher, ILogger<ClusterListPusher> logger) : BackgroundService
+internal sealed class ClusterListPusher(ClusterRegistry registry, LiveFragmentPublisher publisher, ILogger<ClusterListPusher> logger)
+    : ChangePusher<IReadOnlyList<ClusterEntry>, ClusterList>(publisher, logger)
 {
-    // Only the newest list matters: a burst of changes collapses into one push.
-    private readonly Channel<IReadOnlyList<ClusterEntry>> _changes =
-        Channel.CreateBounded<IReadOnlyList<ClusterEntry>>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropOldest });
-
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        void OnChanged(IReadOnlyList<ClusterEntry> clusters) => _changes.Writer.TryWrite(clusters);
-        registry.Changed += OnChanged;
-        try
-        {
-            await foreach (var clusters in _changes.Reader.ReadAllAsync(stoppingToken).ConfigureAwait(false))
-            {
-                try
-                {
-                    await publisher.PublishAsync<ClusterList>(LiveTopics.Clusters,
-                        new Dictionary<string, object?> { [nameof(ClusterList.Clusters)] = clusters }, stoppingToken).ConfigureAwait(false);
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    LogPushFailed(logger, e);
-                }
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
-        finally
-        {
-            registry.Changed -= OnChanged;
-        }
-    }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not push the cluster list to open pages.")]
-    private static partial void LogPushFailed(ILogger logger, Exception exception);
+    protected override string Topic => LiveTopics.Clusters;
+    protected override void Subscribe(Action<IReadOnlyList<ClusterEntry>> onChanged) => registry.Changed += onChanged;
+    protected override void Unsubscribe(Action<IReadOnlyList<ClusterEntry>> onChanged) => registry.Changed -= onChanged;
+    protected override IDictionary<string, object?> Parameters(IReadOnlyList<ClusterEntry> state) =>
+        new Dictionary<string, object?> { [nameof(ClusterList.Clusters)] = state };
 }

@@ -4,6 +4,7 @@ namespace Dashboard.Live;
 internal static class LiveTopics
 {
     public const string Clusters = "clusters";
+    public const string HistoryStatus = "history-status";
 
     public static bool IsValid(string? topic) =>
         topic is { Length: > 0 and <= 200 } && topic.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or ':' or '.' or '/');

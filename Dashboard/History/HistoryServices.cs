@@ -1,0 +1,19 @@
+using Dashboard.Core.History;
+
+namespace Dashboard.History;
+
+internal static class HistoryServices
+{
+    public static IServiceCollection AddHistory(this IServiceCollection services, IConfiguration configuration)
+    {
+        var options = configuration.GetSection("History").Get<HistoryOptions>() ?? new HistoryOptions();
+        if (string.IsNullOrWhiteSpace(options.DatabasePath)) options = options with { DatabasePath = new HistoryOptions().DatabasePath };
+        options.Validate();
+        services.AddSingleton(options);
+        services.AddSingleton<HistoryDatabase>();
+        services.AddSingleton(sp => new HistoryWriter(sp.GetRequiredService<HistoryDatabase>(), sp.GetService<TimeProvider>()));
+        services.AddSingleton<HistoryReader>();
+        services.AddHostedService<HistoryMaintenance>();
+        return services;
+    }
+}
