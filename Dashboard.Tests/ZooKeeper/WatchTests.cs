@@ -28,6 +28,7 @@ public sealed class WatchTests(SharedEnsemble ensemble) : IAsyncLifetime
     public async Task DataWatch_TwoChanges_FiresOnce()
     {
         await _writer.CreateAsync($"{_root}/d", Array.Empty<byte>());
+        await _watcher.SyncAsync(_root); // the two clients may sit on different servers
         var events = new EventLog();
         await _watcher.GetDataAsync($"{_root}/d", events.Add);
 
@@ -45,6 +46,7 @@ public sealed class WatchTests(SharedEnsemble ensemble) : IAsyncLifetime
     public async Task DataWatch_Rearmed_FiresForNextChangeAndDeletion()
     {
         await _writer.CreateAsync($"{_root}/r", Array.Empty<byte>());
+        await _watcher.SyncAsync(_root); // the two clients may sit on different servers
         var events = new EventLog();
         await _watcher.GetDataAsync($"{_root}/r", events.Add);
         await _writer.SetDataAsync($"{_root}/r", "1"u8.ToArray());
@@ -61,6 +63,7 @@ public sealed class WatchTests(SharedEnsemble ensemble) : IAsyncLifetime
     public async Task ChildWatch_ChildCreated_FiresNodeChildrenChanged()
     {
         await _writer.CreateAsync($"{_root}/p", Array.Empty<byte>());
+        await _watcher.SyncAsync(_root); // the two clients may sit on different servers
         var events = new EventLog();
         await _watcher.GetChildrenAsync($"{_root}/p", events.Add);
 
@@ -74,6 +77,7 @@ public sealed class WatchTests(SharedEnsemble ensemble) : IAsyncLifetime
     [Fact]
     public async Task ExistsWatch_MissingNodeCreated_FiresNodeCreated()
     {
+        await _watcher.SyncAsync(_root);
         var events = new EventLog();
         Assert.Null(await _watcher.ExistsAsync($"{_root}/later", events.Add));
 
@@ -87,6 +91,7 @@ public sealed class WatchTests(SharedEnsemble ensemble) : IAsyncLifetime
     {
         await using var rooted = await ZooKeeperClient.ConnectAsync(ensemble.Sandbox.ConnectString + _root);
         await _writer.CreateAsync($"{_root}/c", Array.Empty<byte>());
+        await rooted.SyncAsync("/");
         var events = new EventLog();
         await rooted.GetDataAsync("/c", events.Add);
 
@@ -101,6 +106,7 @@ public sealed class WatchTests(SharedEnsemble ensemble) : IAsyncLifetime
         await _writer.CreateAsync($"{_root}/t", Array.Empty<byte>());
         var failures = new ConcurrentQueue<Exception>();
         _watcher.CallbackFailed += (_, e) => failures.Enqueue(e);
+        await _watcher.SyncAsync(_root); // the two clients may sit on different servers
         var events = new EventLog();
         await _watcher.GetDataAsync($"{_root}/t", _ => throw new InvalidOperationException("handler bug"));
         await _watcher.ExistsAsync($"{_root}/t2", events.Add);

@@ -63,11 +63,13 @@ public sealed class ZooKeeperOperationTests(SharedEnsemble ensemble) : IAsyncLif
         await using var other = await ZooKeeperClient.ConnectAsync(ensemble.Sandbox.ConnectString);
         await other.CreateAsync($"{_root}/e", Array.Empty<byte>(), CreateMode.Ephemeral);
 
+        await _client.SyncAsync(_root); // the two clients may sit on different servers
         var stat = await _client.ExistsAsync($"{_root}/e");
         Assert.Equal(other.SessionId, stat!.EphemeralOwner);
         await Assert.ThrowsAsync<NoChildrenForEphemeralsException>(() => other.CreateAsync($"{_root}/e/child", Array.Empty<byte>()));
 
         await other.DisposeAsync();
+        await _client.SyncAsync(_root);
         Assert.Null(await _client.ExistsAsync($"{_root}/e"));
     }
 
@@ -176,6 +178,7 @@ public sealed class ZooKeeperOperationTests(SharedEnsemble ensemble) : IAsyncLif
         await impostor.AddDigestAuthAsync("alice", "guess");
         await using var alice = await ZooKeeperClient.ConnectAsync(ensemble.Sandbox.ConnectString);
         await alice.AddDigestAuthAsync("alice", "secret");
+        foreach (var reader in new[] { stranger, impostor, alice }) await reader.SyncAsync(_root);
 
         var denied = await Assert.ThrowsAsync<NoAuthException>(() => stranger.GetDataAsync($"{_root}/private"));
         await Assert.ThrowsAsync<NoAuthException>(() => impostor.GetDataAsync($"{_root}/private"));
@@ -209,6 +212,7 @@ public sealed class ZooKeeperOperationTests(SharedEnsemble ensemble) : IAsyncLif
     public async Task Chroot_ConnectStringWithChroot_ConfinesPaths()
     {
         await using var rooted = await ZooKeeperClient.ConnectAsync(ensemble.Sandbox.ConnectString + _root);
+        await rooted.SyncAsync("/");
 
         var path = await rooted.CreateAsync("/inside", Utf8("r"));
         var sequential = await rooted.CreateAsync("/seq-", Array.Empty<byte>(), CreateMode.PersistentSequential);
@@ -217,6 +221,7 @@ public sealed class ZooKeeperOperationTests(SharedEnsemble ensemble) : IAsyncLif
         Assert.Equal("/inside", path);
         Assert.StartsWith("/seq-", sequential, StringComparison.Ordinal);
         Assert.Contains("inside", children.Names);
+        await _client.SyncAsync(_root);
         Assert.Equal("r", Encoding.UTF8.GetString((await _client.GetDataAsync($"{_root}/inside")).Data));
         var missing = await Assert.ThrowsAsync<NoNodeException>(() => rooted.GetDataAsync("/nope"));
         Assert.Equal("/nope", missing.Path);
