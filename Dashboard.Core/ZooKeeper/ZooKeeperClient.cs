@@ -204,6 +204,15 @@ public sealed class ZooKeeperClient : IAsyncDisposable
         return _session.SubmitAsync(new ReconfigRequest(joining, leaving, fromConfigVersion), cancellationToken);
     }
 
+    /// <summary>Test hook: sees a copy of every reply frame received.</summary>
+    internal Action<byte[]>? FrameTap
+    {
+        get => _session.FrameTap;
+        set => _session.FrameTap = value;
+    }
+
+    internal SessionConnection Session => _session;
+
     private string ServerPath(string path)
     {
         ZooKeeperPath.Validate(path);

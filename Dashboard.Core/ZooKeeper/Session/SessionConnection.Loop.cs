@@ -259,6 +259,7 @@ internal sealed partial class SessionConnection
         {
             var frame = await reader.ReadFrameAsync(Records.ReplyHeaderSize, cancellation).ConfigureAwait(false);
             Volatile.Write(ref _lastReceived, Stopwatch.GetTimestamp());
+            FrameTap?.Invoke(frame.ToArray());
             HandleFrame(frame.Span);
         }
     }

@@ -85,6 +85,9 @@ internal sealed partial class SessionConnection : IAsyncDisposable
     public int Connections => _connections;
     private int _connections;
 
+    /// <summary>Sees a copy of every reply frame; tests use it to capture real frames for fuzzing.</summary>
+    internal Action<byte[]>? FrameTap { get; set; }
+
     public event EventHandler<SessionStateChange>? StateChanged;
 
     /// <summary>Raised when a watcher or state handler throws: the dispatcher carries on with the next event.</summary>
