@@ -1,0 +1,78 @@
+using System.Diagnostics;
+using System.Globalization;
+using Dashboard.Bench;
+using Dashboard.Core.Sandbox;
+using Dashboard.Core.ZooKeeper;
+
+// Usage:
+//   zk-read   --connect HOST:PORT[,...] [--window 1000] [--batch 100] [--create] [--topics 10000] [--partitions 10] [--rounds 1]
+//   zk-read   --sandbox [...]     starts its own 3+1 ensemble, creates the tree, reads it, stops the ensemble
+//   zk-create --connect HOST:PORT [--topics 10000] [--partitions 10]
+//   sandbox   [--hold 1800]        starts a 3+1 ensemble with the tree and keeps it up (SIGTERM stops it), so
+//                                   other clients (e.g. bench/java) can be measured against the same ensemble
+// The last line is "requests=N bytes=B ms=T" (N counts znode reads however they are batched on the wire).
+var options = CommandLine.Parse(args);
+var command = args.Length > 0 ? args[0] : "zk-read";
+ZooKeeperSandbox? sandbox = null;
+try
+{
+    var connect = options.GetValueOrDefault("connect");
+    if (options.ContainsKey("sandbox"))
+    {
+        sandbox = await ZooKeeperSandbox.StartAsync(new SandboxOptions { Voters = 3, Observers = 1, JvmHeap = "512m" }, new Progress<string>(Console.WriteLine));
+        connect = sandbox.ConnectString;
+        options["create"] = "";
+    }
+    if (command == "sandbox")
+    {
+        sandbox = await ZooKeeperSandbox.StartAsync(new SandboxOptions { Voters = 3, Observers = 1, JvmHeap = "512m" }, new Progress<string>(Console.WriteLine));
+        await using (var creator = await ZooKeeperClient.ConnectAsync(sandbox.ConnectString, new ZooKeeperClientOptions { RequestTimeout = TimeSpan.FromSeconds(120) }))
+            await KafkaTree.CreateAsync(creator, options.Int("topics", 10_000), options.Int("partitions", 10), Console.Out);
+        Console.WriteLine($"connect={sandbox.ConnectString}");
+        await Task.Delay(TimeSpan.FromSeconds(options.Int("hold", 1800)));
+        return 0;
+    }
+    if (connect is null)
+    {
+        Console.Error.WriteLine("--connect HOST:PORT or --sandbox is required.");
+        return 2;
+    }
+
+    var window = options.Int("window", 1000);
+    var topics = options.Int("topics", 10_000);
+    var partitions = options.Int("partitions", 10);
+    var clientOptions = new ZooKeeperClientOptions { MaxInFlight = window, RequestTimeout = TimeSpan.FromSeconds(120), SessionTimeout = TimeSpan.FromSeconds(30) };
+    await using var client = await ZooKeeperClient.ConnectAsync(connect, clientOptions);
+    Console.WriteLine($"connected to {client.ConnectedServer}, session 0x{client.SessionId:x}");
+
+    if (command == "zk-create" || options.ContainsKey("create"))
+    {
+        var exists = await client.ExistsAsync($"{KafkaTree.TopicsPath}/{KafkaTree.TopicName(0)}");
+        if (exists is null) await KafkaTree.CreateAsync(client, topics, partitions, Console.Out);
+        else Console.WriteLine("the tree already exists; not creating it again");
+        if (command == "zk-create") return 0;
+    }
+
+    var batch = options.Int("batch", 100);
+    var rounds = options.Int("rounds", 1);
+    KafkaTreeReader? last = null;
+    long ms = 0, allocated = 0;
+    for (var round = 1; round <= rounds; round++)
+    {
+        var reader = new KafkaTreeReader(client, window, batch);
+        var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+        var clock = Stopwatch.StartNew();
+        await reader.ReadAsync();
+        ms = clock.ElapsedMilliseconds;
+        allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
+        Console.WriteLine($"round {round}: {reader.Requests} reads in {ms} ms ({reader.Requests * 1000.0 / Math.Max(1, ms):0} reads/s), batch {batch}, window {window}");
+        last = reader;
+    }
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"allocations: {allocated / Math.Max(1, last!.Requests)} bytes/request ({allocated / (1024.0 * 1024):0.0} MB total, GC gen0={GC.CollectionCount(0)} gen1={GC.CollectionCount(1)} gen2={GC.CollectionCount(2)})"));
+    Console.WriteLine($"requests={last.Requests} bytes={last.Bytes} ms={ms}");
+    return 0;
+}
+finally
+{
+    if (sandbox is not null) await sandbox.DisposeAsync();
+}
