@@ -13,6 +13,7 @@ internal static class SignInEndpoints
     public const string SignInPage = "/sign-in";
     public const string SignInPath = "/auth/sign-in";
     public const string SignOutPath = "/auth/sign-out";
+    public const string WhoAmIPath = "/api/me";
     public const string RateLimitPolicy = "sign-in";
     private const int MaxPasswordLength = 1_024;
 
@@ -21,6 +22,13 @@ internal static class SignInEndpoints
         endpoints.MapPost(SignInPath, SignInAsync).AllowAnonymous().RequireRateLimiting(RateLimitPolicy);
         // Anyone may sign out (it only drops their own cookie); the antiforgery check stops other sites doing it for them.
         endpoints.MapPost(SignOutPath, SignOutAsync).AllowAnonymous();
+        // Who am I, for scripts checking their token; reading, so the fallback policy applies.
+        endpoints.MapGet(WhoAmIPath, (HttpContext http) => Results.Ok(new
+        {
+            name = DashboardPrincipal.NameOf(http.User),
+            role = DashboardPrincipal.RoleOf(http.User)?.Name(),
+            via = http.User.FindFirst(AccessSchemes.ViaClaim)?.Value,
+        }));
         return endpoints;
     }
 
