@@ -126,6 +126,7 @@ internal static class AccessServices
     public static WebApplication UseDashboardAccess(this WebApplication app)
     {
         app.UseRouting();
+        app.Use(StateChangeGuard.AnswerChangesWithBareStatus);
         app.UseAuthentication();
         app.UseRateLimiter();
         app.UseAuthorization();

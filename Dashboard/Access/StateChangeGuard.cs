@@ -1,5 +1,6 @@
 using Dashboard.Core.Access;
 using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Diagnostics;
 
 namespace Dashboard.Access;
 
@@ -33,6 +34,21 @@ internal sealed class StateChangeGuard(RequestDelegate next, IAntiforgery antifo
             }
         }
         await next(context).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Runs before authorization: a refused change, API or hub request is answered with its bare status, not
+    /// re-executed as a status page. Re-executing keeps the method, and a POST to the status page would then be
+    /// judged (and refused) a second time, hiding the real answer.
+    /// </summary>
+    public static Task AnswerChangesWithBareStatus(HttpContext context, RequestDelegate next)
+    {
+        var request = context.Request;
+        var bare = !(HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method))
+            || request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase)
+            || request.Path.StartsWithSegments(HubPrefix, StringComparison.OrdinalIgnoreCase);
+        if (bare && context.Features.Get<IStatusCodePagesFeature>() is { } statusPages) statusPages.Enabled = false;
+        return next(context);
     }
 
     private async Task<bool> HasValidTokenAsync(HttpContext context)
