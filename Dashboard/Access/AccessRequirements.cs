@@ -31,7 +31,13 @@ internal sealed class AccessRequirementHandler(AccessMode mode) : IAuthorization
         return Task.CompletedTask;
     }
 
-    private bool MayRead(AuthorizationHandlerContext context) => context.User.IsInRole(DashboardRoles.Viewer) || mode.AnonymousRead;
+    private bool MayRead(AuthorizationHandlerContext context) =>
+        context.User.IsInRole(DashboardRoles.Viewer) || (mode.AnonymousRead && !PresentedBadToken(context));
+
+    // A script whose token is wrong or revoked must hear so (401), not quietly read as anonymous.
+    private bool PresentedBadToken(AuthorizationHandlerContext context) =>
+        context.Resource is HttpContext http && context.User.Identity?.IsAuthenticated != true
+        && AccessServices.SchemeFor(http, mode) == AccessSchemes.ApiToken;
 
     // Anything but an HTTP read (other methods, or a resource we do not know) is treated as a change.
     private static bool IsReading(object? resource) =>
