@@ -20,7 +20,7 @@ public sealed class SandboxAdminTests
         var output = new StringWriter();
 
         await new SandboxAdminAnnouncement(admin, tokens, lifetime) { Output = output }.StartAsync(CancellationToken.None);
-        Assert.Equal("", output.ToString()); // printed only once the app has started, after "Now listening on"
+        Assert.Equal("", output.ToString()); // printed only once the app has started
         lifetime.Started();
 
         var text = output.ToString();

@@ -34,7 +34,7 @@ internal sealed class SandboxAdminAnnouncement(SandboxAdmin admin, ApiTokenStore
     public Task StartAsync(CancellationToken cancellationToken)
     {
         var token = tokens.CreateForThisRun("sandbox scripts", DashboardRole.Admin, admin.User.Name);
-        // After "Now listening on", so it is the last thing a newcomer sees.
+        // Once the app has started, so the credentials are not printed for a run that fails to start.
         lifetime.ApplicationStarted.Register(() => Output.WriteLine(
             $"""
 
