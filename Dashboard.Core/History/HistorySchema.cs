@@ -63,5 +63,35 @@ internal static class HistorySchema
                 PRIMARY KEY (cluster_id, node_id, bucket_ms)
             ) WITHOUT ROWID;
             """),
+        // API tokens: only the SHA-256 of a token is kept; the token itself is shown once when created.
+        new(3, """
+            CREATE TABLE api_tokens (
+                id TEXT PRIMARY KEY,
+                name TEXT NOT NULL,
+                role TEXT NOT NULL,
+                sha256 TEXT NOT NULL UNIQUE,
+                created_by TEXT NOT NULL,
+                created_ms INTEGER NOT NULL,
+                revoked_by TEXT,
+                revoked_ms INTEGER
+            );
+            """),
+        new(4, """
+            CREATE TABLE audit_log (
+                id INTEGER PRIMARY KEY,
+                at_ms INTEGER NOT NULL,
+                user_name TEXT NOT NULL,
+                address TEXT,
+                action TEXT NOT NULL,
+                target TEXT,
+                outcome TEXT NOT NULL,
+                before_json TEXT,
+                after_json TEXT,
+                detail TEXT
+            );
+            CREATE INDEX audit_log_by_time ON audit_log (at_ms);
+            CREATE INDEX audit_log_by_user ON audit_log (user_name, at_ms);
+            CREATE INDEX audit_log_by_action ON audit_log (action, at_ms);
+            """),
     ];
 }

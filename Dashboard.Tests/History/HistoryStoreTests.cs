@@ -22,7 +22,7 @@ public sealed class HistoryStoreTests : IDisposable
         Assert.Equal(HistorySchema.CurrentVersion, database.Migrate());
         using var connection = database.Open();
         Assert.Equal("wal", connection.ExecuteScalar<string>("PRAGMA journal_mode"));
-        Assert.Equal(["events", "node_metrics", "node_metrics_downsampled", "snapshot_nodes", "snapshots"],
+        Assert.Equal(["api_tokens", "audit_log", "events", "node_metrics", "node_metrics_downsampled", "snapshot_nodes", "snapshots"],
             connection.Query<string>("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"));
     }
 
@@ -37,7 +37,7 @@ public sealed class HistoryStoreTests : IDisposable
             old.Execute("INSERT INTO events (cluster_id, at_ms, kind, subject, summary) VALUES ('c', @at, 'leader-changed', '2', 'node 2 leads')", new { at = T0.ToUnixTimeMilliseconds() });
         }
 
-        Assert.Equal(2, database.Migrate());
+        Assert.Equal(HistorySchema.CurrentVersion, database.Migrate());
         var events = await new HistoryReader(database).EventsAsync("c", T0.AddHours(-1), T0.AddHours(1));
         Assert.Equal("node 2 leads", Assert.Single(events).Summary);
     }

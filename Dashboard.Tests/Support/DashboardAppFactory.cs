@@ -1,5 +1,8 @@
+using System.Net;
 using Dashboard.Core.Clusters;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -8,18 +11,22 @@ namespace Dashboard.Tests.Support;
 /// <summary>The real app, hosted in-process. <see cref="StartRealServer"/> puts it on a loopback port for a browser.</summary>
 public sealed class DashboardAppFactory : WebApplicationFactory<Program>
 {
-    private readonly Dictionary<string, string?> _settings;
+    /// <summary>A test sets the client address a request seems to come from with this header (test host only).</summary>
+    public const string RemoteAddressHeader = "X-Test-Remote-Address";
 
+    private readonly Dictionary<string, string?> _settings;
     private readonly string _dataFolder = Directory.CreateTempSubdirectory("dashboard-app-").FullName;
 
     public DashboardAppFactory(Dictionary<string, string?>? settings = null)
     {
         _settings = settings ?? [];
-        // Each app gets its own history file, so parallel tests never share one.
+        // Each app gets its own history file, never the user's real one, so parallel tests never share one.
         _settings.TryAdd("History:DatabasePath", Path.Combine(_dataFolder, "history.db"));
     }
 
     public string DataFolder => _dataFolder;
+
+    public string HistoryPath => _settings["History:DatabasePath"]!;
 
     public override async ValueTask DisposeAsync()
     {
@@ -31,6 +38,22 @@ public sealed class DashboardAppFactory : WebApplicationFactory<Program>
     {
         builder.UseEnvironment("Development");
         foreach (var (key, value) in _settings) builder.UseSetting(key, value);
+        builder.ConfigureServices(services => services.AddSingleton<IStartupFilter, TestRemoteAddress>());
+    }
+
+    /// <summary>The in-memory test server has no client address; this lets tests play a proxy or a stranger.</summary>
+    private sealed class TestRemoteAddress : IStartupFilter
+    {
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+        {
+            app.Use((context, nextMiddleware) =>
+            {
+                if (IPAddress.TryParse(context.Request.Headers[RemoteAddressHeader].ToString(), out var address))
+                    context.Connection.RemoteIpAddress = address;
+                return nextMiddleware(context);
+            });
+            next(app);
+        };
     }
 
     public ClusterRegistry Registry => Services.GetRequiredService<ClusterRegistry>();

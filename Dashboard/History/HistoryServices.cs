@@ -1,4 +1,5 @@
 using Dashboard.Core.History;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Dashboard.History;
 
@@ -9,9 +10,10 @@ internal static class HistoryServices
         var options = configuration.GetSection("History").Get<HistoryOptions>() ?? new HistoryOptions();
         if (string.IsNullOrWhiteSpace(options.DatabasePath)) options = options with { DatabasePath = new HistoryOptions().DatabasePath };
         options.Validate();
+        services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(options);
         services.AddSingleton<HistoryDatabase>();
-        services.AddSingleton(sp => new HistoryWriter(sp.GetRequiredService<HistoryDatabase>(), sp.GetService<TimeProvider>()));
+        services.AddSingleton(sp => new HistoryWriter(sp.GetRequiredService<HistoryDatabase>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<HistoryReader>();
         services.AddHostedService<HistoryMaintenance>();
         return services;

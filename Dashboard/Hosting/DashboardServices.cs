@@ -1,3 +1,4 @@
+using Dashboard.Access;
 using Dashboard.Components;
 using Dashboard.Core.Clusters;
 using Dashboard.Core.Sandbox;
@@ -11,9 +12,10 @@ internal static class DashboardServices
     public static IServiceCollection AddDashboard(this IServiceCollection services, IConfiguration configuration, bool sandbox)
     {
         services.AddRazorComponents();
-        services.AddSignalR();
-        services.AddSingleton(_ => new ClusterRegistry(ReadClusters(configuration)));
+        services.AddSignalR(o => o.MaximumReceiveMessageSize = 32 * 1024);
         services.AddHistory(configuration);
+        services.AddDashboardAccess(configuration, sandbox);
+        services.AddSingleton(_ => new ClusterRegistry(ReadClusters(configuration)));
         services.AddSingleton<LiveFragmentPublisher>();
         services.AddHostedService<ClusterListPusher>();
         services.AddHostedService<HistoryStatusPusher>();
@@ -28,11 +30,13 @@ internal static class DashboardServices
 
     public static WebApplication UseDashboard(this WebApplication app)
     {
+        app.UseMiddleware<SecurityHeaders>();
         if (!app.Environment.IsDevelopment()) app.UseExceptionHandler("/error", createScopeForErrors: true);
         app.UseStatusCodePagesWithReExecute("/not-found");
         app.UseStaticFiles();
-        app.UseAntiforgery();
-        app.MapHub<LiveHub>("/hubs/live");
+        // Routing, authentication, rate limiting, authorization (a fallback policy covers every endpoint), antiforgery.
+        app.UseDashboardAccess();
+        app.MapHub<LiveHub>("/hubs/live", o => o.CloseOnAuthenticationExpiration = true).RequireAuthorization(AccessPolicies.Read);
         app.MapRazorComponents<App>();
         return app;
     }

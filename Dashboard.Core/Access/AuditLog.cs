@@ -1,0 +1,106 @@
+using Dapper;
+using Dashboard.Core.History;
+using Microsoft.Data.Sqlite;
+
+namespace Dashboard.Core.Access;
+
+/// <summary>The audit log kept in the history database, written through its single write queue.</summary>
+public sealed class HistoryAuditLog(HistoryWriter writer) : IAuditLog
+{
+    public void Record(AuditEntry entry) => writer.Enqueue(new AuditWrite(entry));
+}
+
+public sealed record AuditWrite(AuditEntry Entry) : HistoryWrite
+{
+    internal override void Apply(SqliteConnection connection, SqliteTransaction transaction) =>
+        connection.Execute(
+            """
+            INSERT INTO audit_log (at_ms, user_name, address, action, target, outcome, before_json, after_json, detail)
+            VALUES (@AtMs, @User, @Address, @Action, @Target, @Outcome, @Before, @After, @Detail)
+            """,
+            new
+            {
+                AtMs = Ms(Entry.At), User = Bound(Entry.User) ?? "", Address = Bound(Entry.Address), Action = Bound(Entry.Action) ?? "",
+                Target = Bound(Entry.Target), Outcome = AuditOutcomes.Name(Entry.Outcome), Before = Bound(Entry.Before), After = Bound(Entry.After), Detail = Bound(Entry.Detail),
+            }, transaction);
+
+    private static string? Bound(string? text) => text is { Length: > AuditEntry.MaxFieldLength } ? text[..AuditEntry.MaxFieldLength] + "..." : text;
+}
+
+internal static class AuditOutcomes
+{
+    public static string Name(AuditOutcome outcome) => outcome switch
+    {
+        AuditOutcome.Succeeded => "succeeded",
+        AuditOutcome.Failed => "failed",
+        _ => "denied",
+    };
+
+    public static AuditOutcome Parse(string name) => name switch
+    {
+        "succeeded" => AuditOutcome.Succeeded,
+        "failed" => AuditOutcome.Failed,
+        _ => AuditOutcome.Denied,
+    };
+}
+
+/// <summary>Filters for the audit page and its CSV export; every bound is optional.</summary>
+public sealed record AuditQuery(string? User = null, string? Action = null, DateTimeOffset? From = null, DateTimeOffset? To = null)
+{
+    public const int MaxLimit = 10_000;
+    public int Limit { get; init; } = 200;
+    public int Offset { get; init; }
+}
+
+public sealed class AuditLogReader(HistoryDatabase database)
+{
+    /// <summary>Newest first.</summary>
+    public async Task<IReadOnlyList<AuditEntry>> QueryAsync(AuditQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        if (!File.Exists(database.Path)) return [];
+        var sql = "SELECT id AS Id, at_ms AS AtMs, user_name AS User, address AS Address, action AS Action, target AS Target, outcome AS Outcome, before_json AS Before, after_json AS After, detail AS Detail FROM audit_log WHERE 1 = 1"
+                  + (string.IsNullOrWhiteSpace(query.User) ? "" : " AND user_name = @User COLLATE NOCASE")
+                  + (string.IsNullOrWhiteSpace(query.Action) ? "" : " AND action = @Action")
+                  + (query.From is null ? "" : " AND at_ms >= @From")
+                  + (query.To is null ? "" : " AND at_ms <= @To")
+                  + " ORDER BY at_ms DESC, id DESC LIMIT @Limit OFFSET @Offset";
+        try
+        {
+            using var connection = database.Open(readOnly: true);
+            var rows = await connection.QueryAsync<Row>(new CommandDefinition(sql, new
+            {
+                User = query.User?.Trim(), Action = query.Action?.Trim(),
+                From = query.From is { } from ? HistoryWrite.Ms(from) : 0, To = query.To is { } to ? HistoryWrite.Ms(to) : 0,
+                Limit = Math.Clamp(query.Limit, 1, AuditQuery.MaxLimit), Offset = Math.Max(0, query.Offset),
+            }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            return rows.Select(r => new AuditEntry(DateTimeOffset.FromUnixTimeMilliseconds(r.AtMs), r.User, r.Address, r.Action, r.Target, AuditOutcomes.Parse(r.Outcome))
+            {
+                Id = r.Id, Before = r.Before, After = r.After, Detail = r.Detail,
+            }).ToList();
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode == 1)
+        {
+            return []; // the writer has not created the table yet: nothing was audited.
+        }
+    }
+
+    /// <summary>The action names present, for the filter's choices.</summary>
+    public async Task<IReadOnlyList<string>> ActionsAsync(CancellationToken cancellationToken = default)
+    {
+        if (!File.Exists(database.Path)) return [];
+        try
+        {
+            using var connection = database.Open(readOnly: true);
+            return (await connection.QueryAsync<string>(new CommandDefinition("SELECT DISTINCT action FROM audit_log ORDER BY action", cancellationToken: cancellationToken)).ConfigureAwait(false)).ToList();
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode == 1)
+        {
+            return [];
+        }
+    }
+
+#pragma warning disable CA1812 // created by Dapper
+    private sealed class Row { public long Id { get; set; } public long AtMs { get; set; } public string User { get; set; } = ""; public string? Address { get; set; } public string Action { get; set; } = ""; public string? Target { get; set; } public string Outcome { get; set; } = ""; public string? Before { get; set; } public string? After { get; set; } public string? Detail { get; set; } }
+#pragma warning restore CA1812
+}
