@@ -120,10 +120,10 @@ public static class EnsembleImport
     {
         var fields = ServerLineParser.SplitHostFields(text.Trim());
         var host = fields[0];
-        if (host.Length == 0) throw new EnsembleImportException(lineNumber, $"'{text}' has no host.");
-        if (fields.Count == 1) return new NodeDefinition(host, defaultPort);
         // An unbracketed IPv6 address has several colons and no port we could tell apart.
         if (fields.Count > 2) throw new EnsembleImportException(lineNumber, $"'{text}' is ambiguous: write IPv6 addresses in brackets, e.g. [::1]:2181.");
+        if (host.Length == 0) throw new EnsembleImportException(lineNumber, $"'{text}' has no host.");
+        if (fields.Count == 1) return new NodeDefinition(host, defaultPort);
         if (!ServerLineParser.TryPort(fields[1], out var port))
             throw new EnsembleImportException(lineNumber, $"'{text}' has the port '{fields[1]}', which is not a number between 1 and 65535.");
         return new NodeDefinition(host, port);
