@@ -1,7 +1,11 @@
+using Dashboard.Api;
 using Dashboard.Components;
+using Dashboard.Core.AdminServer;
+using Dashboard.Core.Ensemble;
 using Dashboard.Core.Clusters;
 using Dashboard.Core.Sandbox;
 using Dashboard.Live;
+using Dashboard.Monitoring;
 
 namespace Dashboard.Hosting;
 
@@ -14,6 +18,12 @@ internal static class DashboardServices
         services.AddSingleton(_ => new ClusterRegistry(ReadClusters(configuration)));
         services.AddSingleton<LiveFragmentPublisher>();
         services.AddHostedService<ClusterListPusher>();
+
+        // Ensemble monitoring: one HttpClient for every AdminServer (each call carries its own timeout).
+        services.AddSingleton(_ => new AdminServerClient(new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { Timeout = Timeout.InfiniteTimeSpan }));
+        services.AddSingleton<EnsembleStore>();
+        services.AddHostedService<EnsembleMonitor>();
+        services.AddHostedService<EnsemblePusher>();
 
         if (sandbox)
         {
@@ -30,6 +40,7 @@ internal static class DashboardServices
         app.UseStaticFiles();
         app.UseAntiforgery();
         app.MapHub<LiveHub>("/hubs/live");
+        app.MapEnsembleApi();
         app.MapRazorComponents<App>();
         return app;
     }

@@ -1,11 +1,12 @@
 using System.Threading.Channels;
 using Dashboard.Components.Controls;
 using Dashboard.Core.Clusters;
+using Dashboard.Core.Ensemble;
 
 namespace Dashboard.Live;
 
 /// <summary>Pushes the cluster list to open pages whenever the registry changes (e.g. the sandbox becomes ready).</summary>
-internal sealed partial class ClusterListPusher(ClusterRegistry registry, LiveFragmentPublisher publisher, ILogger<ClusterListPusher> logger) : BackgroundService
+internal sealed partial class ClusterListPusher(ClusterRegistry registry, EnsembleStore store, LiveFragmentPublisher publisher, ILogger<ClusterListPusher> logger) : BackgroundService
 {
     // Only the newest list matters: a burst of changes collapses into one push.
     private readonly Channel<IReadOnlyList<ClusterEntry>> _changes =
@@ -21,8 +22,7 @@ internal sealed partial class ClusterListPusher(ClusterRegistry registry, LiveFr
             {
                 try
                 {
-                    await publisher.PublishAsync<ClusterList>(LiveTopics.Clusters,
-                        new Dictionary<string, object?> { [nameof(ClusterList.Clusters)] = clusters }, stoppingToken).ConfigureAwait(false);
+                    await publisher.PublishAsync<ClusterList>(LiveTopics.Clusters, ClusterList.Parameters(clusters, store.Latest), stoppingToken).ConfigureAwait(false);
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {

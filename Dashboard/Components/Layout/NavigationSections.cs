@@ -6,7 +6,7 @@ namespace Dashboard.Components.Layout;
 internal sealed record NavigationSection(string Title, string Href, NavLinkMatch Match = NavLinkMatch.Prefix);
 
 /// <summary>
-/// The sections that exist today. Ensemble, Znodes, Kafka, History and Maintenance join this list as they land;
+/// The sections that exist today. Znodes, Kafka, History and Maintenance join this list as they land;
 /// a test follows every link to check none is dead.
 /// </summary>
 internal static class NavigationSections
@@ -14,5 +14,6 @@ internal static class NavigationSections
     public static readonly IReadOnlyList<NavigationSection> All =
     [
         new("Overview", "/", NavLinkMatch.All),
+        new("Ensemble", "/ensemble"),
     ];
 }
