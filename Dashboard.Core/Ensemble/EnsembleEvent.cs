@@ -38,5 +38,10 @@ public sealed record EnsembleEvent(string ClusterId, DateTimeOffset At, Ensemble
         return events.ToImmutable();
     }
 
-    private static string Word(NodeRole role) => role.ToString().ToLowerInvariant();
+    private static string Word(NodeRole role) => role switch
+    {
+        NodeRole.NotServing => "not serving",
+        NodeRole.ReadOnly => "read-only",
+        _ => role.ToString().ToLowerInvariant(),
+    };
 }

@@ -41,7 +41,8 @@ public static class EnsembleHealth
         {
             var followersUp = nodes.Count(n => n != leader && n.IsVoter == true && n.Role == NodeRole.Follower);
             var observersUp = nodes.Count(n => n.IsVoter == false && n.Role == NodeRole.Observer);
-            var expectedFollowers = Math.Max(followersUp, analysis.Voters - 1);
+            // Down followers are their own finding; here only followers that serve but lag count.
+            var expectedFollowers = followersUp;
             if (leader.SyncedFollowers is { } synced && synced < expectedFollowers)
                 f.Add(new(FindingSeverity.Warning, "followers-not-synced", $"The leader has {synced} of {expectedFollowers} followers in sync: wait before taking any voter down.", leader.Id));
             if (leader.SyncedObservers is { } syncedObs && syncedObs < observersUp)

@@ -49,7 +49,15 @@ public sealed class NodeProbe(AdminServerClient? admin)
         {
             // 4lw unreachable: the AdminServer may still answer (it listens on its own port).
             if (node.AdminUri is null || admin is null) throw fourLetterFailure;
-            return await FromAdminAsync(node, status, Remaining(), cancellationToken, fourLetterFailure.Message).ConfigureAwait(false);
+            try
+            {
+                return await FromAdminAsync(node, status, Remaining(), cancellationToken, fourLetterFailure.Message).ConfigureAwait(false);
+            }
+            catch (AdminServerException adminFailure)
+            {
+                // Both ways failed: the 4lw reason leads (it is the client port), the AdminServer's follows.
+                throw new FourLetterWordException($"{fourLetterFailure.Message} AdminServer: {adminFailure.Message}", fourLetterFailure.IsTimeout, adminFailure);
+            }
         }
 
         var srvr = SrvrResponse.Parse(await srvrTask.ConfigureAwait(false));

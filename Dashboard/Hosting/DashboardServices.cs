@@ -36,7 +36,8 @@ internal static class DashboardServices
     public static WebApplication UseDashboard(this WebApplication app)
     {
         if (!app.Environment.IsDevelopment()) app.UseExceptionHandler("/error", createScopeForErrors: true);
-        app.UseStatusCodePagesWithReExecute("/not-found");
+        // A fresh scope: a page that answers 404 itself (NavigationManager.NotFound) would otherwise re-run in its own scope and fail.
+        app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
         app.UseStaticFiles();
         app.UseAntiforgery();
         app.MapHub<LiveHub>("/hubs/live");
