@@ -12,15 +12,23 @@ public sealed class EnsemblePoller(NodeProbe probe, TimeProvider? time = null)
 {
     private readonly TimeProvider _time = time ?? TimeProvider.System;
 
-    // What earlier polls learned of each address (id, voter), so a node that goes down keeps its identity.
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (int? Id, bool? IsVoter)> _known = new(StringComparer.Ordinal);
+    /// <summary><c>conf</c> is asked every this many polls (and whenever a node's membership is unknown).</summary>
+    public const int ConfEvery = 10;
+
+    // What earlier polls learned of each address, so a node that goes down keeps its identity, and polls that skip
+    // conf keep the membership. Keyed by address because ids may be unknown until a node answers.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Known> _known = new(StringComparer.Ordinal);
+    private long _polls;
+
+    private sealed record Known(int? Id, bool? IsVoter, ImmutableArray<EnsembleMember> Membership, long? ConfigVersion);
 
     public async Task<EnsembleSnapshot> PollAsync(ClusterDefinition cluster, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(cluster);
         var takenAt = _time.GetUtcNow();
         var clock = Stopwatch.StartNew();
-        var probes = cluster.Nodes.Select(node => ProbeBoundedAsync(node, cluster.NodeTimeout, cancellationToken)).ToList();
+        var round = Interlocked.Increment(ref _polls);
+        var probes = cluster.Nodes.Select(node => ProbeBoundedAsync(node, cluster.NodeTimeout, AskConf(node, round), cancellationToken)).ToList();
         var nodes = (await Task.WhenAll(probes).ConfigureAwait(false)).Select(Remember).ToList();
         return Assemble(cluster, takenAt, clock.Elapsed, nodes);
     }
@@ -35,10 +43,13 @@ public sealed class EnsemblePoller(NodeProbe probe, TimeProvider? time = null)
         return new EnsembleSnapshot(cluster.Id, takenAt, duration, nodes, analysis, EnsembleHealth.Evaluate(nodes, analysis, cluster.Thresholds));
     }
 
-    private async Task<NodeStatus> ProbeBoundedAsync(NodeDefinition node, TimeSpan timeout, CancellationToken cancellationToken)
+    private bool AskConf(NodeDefinition node, long round) =>
+        round % ConfEvery == 1 || !_known.TryGetValue(node.Address, out var known) || known.Membership.IsDefaultOrEmpty;
+
+    private async Task<NodeStatus> ProbeBoundedAsync(NodeDefinition node, TimeSpan timeout, bool askConf, CancellationToken cancellationToken)
     {
         // Task.Run: connection set-up (DNS, connect) must not run synchronously on the caller before the others start.
-        var work = Task.Run(() => probe.ProbeAsync(node, timeout, cancellationToken), cancellationToken);
+        var work = Task.Run(() => probe.ProbeAsync(node, timeout, cancellationToken, askConf), cancellationToken);
         try
         {
             // A safety net over the probe's own deadline: whatever hangs, this node's answer is ready shortly after its timeout.
@@ -57,8 +68,14 @@ public sealed class EnsemblePoller(NodeProbe probe, TimeProvider? time = null)
     private NodeStatus Remember(NodeStatus node)
     {
         if (_known.TryGetValue(node.Address, out var known))
+        {
             node = node with { Id = node.Id ?? known.Id, IsVoter = node.IsVoter ?? known.IsVoter };
-        _known[node.Address] = (node.Id, node.IsVoter);
+            // A serving node polled without conf keeps the membership it reported last; a down node reports none.
+            if (node.Membership.IsDefaultOrEmpty && node.IsServing)
+                node = node with { Membership = known.Membership, ConfigVersion = known.ConfigVersion };
+        }
+        _known[node.Address] = new Known(node.Id, node.IsVoter, node.Membership.IsDefaultOrEmpty && known is not null ? known.Membership : node.Membership,
+            node.ConfigVersion ?? known?.ConfigVersion);
         return node;
     }
 

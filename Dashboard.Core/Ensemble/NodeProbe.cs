@@ -14,14 +14,15 @@ namespace Dashboard.Core.Ensemble;
 /// </summary>
 public sealed class NodeProbe(AdminServerClient? admin)
 {
-    public async Task<NodeStatus> ProbeAsync(NodeDefinition node, TimeSpan timeout, CancellationToken cancellationToken = default)
+    /// <param name="askConf">False skips <c>conf</c> (membership changes rarely; the caller reuses what it knows).</param>
+    public async Task<NodeStatus> ProbeAsync(NodeDefinition node, TimeSpan timeout, CancellationToken cancellationToken = default, bool askConf = true)
     {
         ArgumentNullException.ThrowIfNull(node);
         var clock = Stopwatch.StartNew();
         var status = new NodeStatus(node.Host, node.ClientPort, NodeRole.Unknown) { Id = node.Id, Datacenter = node.Datacenter };
         try
         {
-            status = await ProbeCoreAsync(node, status, timeout, clock, cancellationToken).ConfigureAwait(false);
+            status = await ProbeCoreAsync(node, status, timeout, clock, askConf, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -36,13 +37,13 @@ public sealed class NodeProbe(AdminServerClient? admin)
         return Finish(status with { ResponseTime = clock.Elapsed }, node);
     }
 
-    private async Task<NodeStatus> ProbeCoreAsync(NodeDefinition node, NodeStatus status, TimeSpan timeout, Stopwatch clock, CancellationToken cancellationToken)
+    private async Task<NodeStatus> ProbeCoreAsync(NodeDefinition node, NodeStatus status, TimeSpan timeout, Stopwatch clock, bool askConf, CancellationToken cancellationToken)
     {
         TimeSpan Remaining() => timeout - clock.Elapsed is var r && r > TimeSpan.Zero ? r : TimeSpan.FromMilliseconds(1);
 
         var srvrTask = Send(node, "srvr", timeout, cancellationToken);
         var mntrTask = Send(node, "mntr", timeout, cancellationToken);
-        var confTask = Send(node, "conf", timeout, cancellationToken);
+        var confTask = askConf ? Send(node, "conf", timeout, cancellationToken) : Task.FromResult("");
         await Task.WhenAll(Quiet(srvrTask), Quiet(mntrTask), Quiet(confTask)).ConfigureAwait(false);
 
         if (srvrTask.IsFaulted && srvrTask.Exception!.InnerException is FourLetterWordException fourLetterFailure)
@@ -62,7 +63,7 @@ public sealed class NodeProbe(AdminServerClient? admin)
 
         var srvr = SrvrResponse.Parse(await srvrTask.ConfigureAwait(false));
         var mntr = mntrTask.IsCompletedSuccessfully ? MntrResponse.Parse(mntrTask.Result) : null;
-        var conf = confTask.IsCompletedSuccessfully ? ConfResponse.Parse(confTask.Result) : null;
+        var conf = askConf && confTask.IsCompletedSuccessfully ? ConfResponse.Parse(confTask.Result) : null;
         var refused = ImmutableArray.CreateBuilder<string>();
         if (srvr.WhitelistRefused) refused.Add("srvr");
         if (mntr?.WhitelistRefused == true) refused.Add("mntr");

@@ -1,4 +1,4 @@
-using System.Collections.Immutable;
+using System.Collections.Frozen;
 using System.Globalization;
 using System.Text.Json;
 
@@ -8,16 +8,64 @@ namespace Dashboard.Core.FourLetterWords;
 /// A parsed <c>mntr</c> answer, kept generic (keys vary by version: hundreds in 3.6+) with typed accessors for the
 /// keys the dashboard reads. AdminServer <c>/commands/monitor</c> fills the same shape (its keys lack <c>zk_</c>).
 /// </summary>
-public sealed record MntrResponse(bool IsServing, bool WhitelistRefused, ImmutableDictionary<string, string> Values)
+/// <remarks>
+/// A 3.8 answer is ~30 KB with ~400 keys, on every poll of every node; making a string of each key and value cost
+/// more CPU than the rest of the poll together. So one pass over the text keeps only the keys the dashboard
+/// reads, and <see cref="Values"/> (every key) is built from the raw text only when someone asks for it.
+/// </remarks>
+public sealed class MntrResponse
 {
-    public static readonly MntrResponse NotServing = new(false, false, ImmutableDictionary<string, string>.Empty);
+    private static readonly FrozenSet<string> ReadKeys = FrozenSet.Create(StringComparer.Ordinal,
+        "zk_version", "zk_server_state", "zk_peer_state", "zk_learners", "zk_followers", "zk_synced_followers",
+        "zk_synced_observers", "zk_synced_non_voting_followers", "zk_pending_syncs", "zk_outstanding_requests",
+        "zk_znode_count", "zk_watch_count", "zk_ephemerals_count", "zk_approximate_data_size",
+        "zk_open_file_descriptor_count", "zk_max_file_descriptor_count", "zk_num_alive_connections",
+        "zk_min_latency", "zk_avg_latency", "zk_max_latency", "zk_uptime", "zk_leader_uptime", "zk_quorum_size");
+
+    private static readonly IReadOnlyDictionary<string, string> None = new Dictionary<string, string>();
+    public static readonly MntrResponse NotServing = new(false, false, None, null);
+
+    private readonly IReadOnlyDictionary<string, string> _read;
+    private readonly string? _raw;
+    private IReadOnlyDictionary<string, string>? _all;
+
+    private MntrResponse(bool isServing, bool whitelistRefused, IReadOnlyDictionary<string, string> read, string? raw)
+    {
+        IsServing = isServing;
+        WhitelistRefused = whitelistRefused;
+        _read = read;
+        _raw = raw;
+        if (raw is null) _all = read;
+    }
+
+    public bool IsServing { get; }
+    public bool WhitelistRefused { get; }
+
+    /// <summary>Every key the server sent (parsed on first use).</summary>
+    public IReadOnlyDictionary<string, string> Values => _all ??= ParseAll(_raw!);
 
     public static MntrResponse Parse(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        if (FourLetterWordText.IsWhitelistRefusal(text)) return new(false, true, ImmutableDictionary<string, string>.Empty);
+        if (FourLetterWordText.IsWhitelistRefusal(text)) return new(false, true, None, null);
         if (FourLetterWordText.IsNotServing(text)) return NotServing;
-        var values = ImmutableDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
+        var read = new Dictionary<string, string>(ReadKeys.Count, StringComparer.Ordinal);
+        var lookup = ReadKeys.GetAlternateLookup<ReadOnlySpan<char>>();
+        var lines = 0;
+        foreach (var range in text.AsSpan().Split('\n'))
+        {
+            var line = text.AsSpan(range.Start.Value, range.End.Value - range.Start.Value).TrimEnd('\r');
+            var tab = line.IndexOf('\t');
+            if (tab <= 0) continue;
+            lines++;
+            if (lookup.TryGetValue(line[..tab], out var key)) read[key] = line[(tab + 1)..].Trim().ToString();
+        }
+        return new(lines > 0, false, read, text);
+    }
+
+    private static Dictionary<string, string> ParseAll(string text)
+    {
+        var values = new Dictionary<string, string>(512, StringComparer.Ordinal);
         foreach (var raw in text.Split('\n'))
         {
             var line = raw.TrimEnd('\r');
@@ -25,13 +73,13 @@ public sealed record MntrResponse(bool IsServing, bool WhitelistRefused, Immutab
             if (tab <= 0) continue;
             values[line[..tab]] = line[(tab + 1)..].Trim();
         }
-        return new(values.Count > 0, false, values.ToImmutable());
+        return values;
     }
 
     /// <summary>From the AdminServer <c>monitor</c> JSON object; keys are given the <c>zk_</c> prefix of the 4lw form.</summary>
     public static MntrResponse FromAdminMonitor(JsonElement monitor)
     {
-        var values = ImmutableDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var property in monitor.EnumerateObject())
         {
             if (property.Name is "command" or "error") continue;
@@ -43,10 +91,14 @@ public sealed record MntrResponse(bool IsServing, bool WhitelistRefused, Immutab
             };
             if (value is not null) values["zk_" + property.Name] = value;
         }
-        return new(values.Count > 0, false, values.ToImmutable());
+        return new(values.Count > 0, false, values, null);
     }
 
-    public string? Get(string key) => Values.TryGetValue(key, out var v) ? v : null;
+    /// <summary>A key the one-pass parse keeps is answered from it (absent means absent); any other parses everything once.</summary>
+    public string? Get(string key) =>
+        _read.TryGetValue(key, out var v) ? v
+        : ReadKeys.Contains(key) ? null
+        : Values.TryGetValue(key, out v) ? v : null;
 
     public long? GetLong(string key) =>
         Get(key) is { } v && double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) ? (long)d : null;
