@@ -8,17 +8,11 @@ using static Dashboard.Tests.Support.CapturedOutput;
 
 namespace Dashboard.Tests.Ensemble;
 
-[CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class PollingCostCollection
-{
-    public const string Name = "polling cost (alone, so CPU time is ours)";
-}
-
 /// <summary>
 /// What polling costs, against loopback listeners replaying captured 3.8 answers. CPU time is the whole test
 /// process (poller and the replaying listeners together), so it over-states the poller's own share.
 /// </summary>
-[Collection(PollingCostCollection.Name)]
+[Collection(SoloCollection.Name)]
 public sealed class PollingCostTests(ITestOutputHelper output)
 {
     private static (List<ReplayingServer> Servers, ClusterDefinition Cluster) FiveNodeReplay()

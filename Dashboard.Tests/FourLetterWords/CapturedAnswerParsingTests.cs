@@ -171,4 +171,29 @@ public sealed class CapturedAnswerParsingTests
         Assert.Equal(20000, mntr.MaxFileDescriptors);
         Assert.Null(mntr.Get("zk_command"));
     }
+
+    [Fact]
+    public void Conf_Version34WithoutMembership_HasSettingsButNoMembers()
+    {
+        // 3.4 has no dynamic config: conf ends after the settings (documented format).
+        var conf = ConfResponse.Parse("clientPort=2181\ndataDir=/var/lib/zookeeper/version-2\ntickTime=2000\nmaxClientCnxns=60\nserverId=3\ninitLimit=10\nsyncLimit=5\nelectionAlg=3\nelectionPort=3888\nquorumPort=2888\npeerType=0\n");
+
+        Assert.True(conf.IsServing);
+        Assert.Equal(3, conf.ServerId);
+        Assert.Equal(2181, conf.ClientPort);
+        Assert.Empty(conf.Members);
+        Assert.Null(conf.ConfigVersion);
+    }
+
+    [Fact]
+    public void Srvr_Version34ReadOnlyMode_IsReadOnly()
+    {
+        var srvr = SrvrResponse.Parse("Zookeeper version: 3.4.14-4c25d480e66aadd371de8bd2fd8da255ac140bcf, built on 03/06/2019 16:18 GMT\nREAD-ONLY mode; serving only read-only clients\nLatency min/avg/max: 0/1/12\nReceived: 10\nSent: 9\nConnections: 2\nOutstanding: 0\nZxid: 0x30000001a\nMode: read-only\nNode count: 42\n");
+
+        Assert.True(srvr.ReadOnly);
+        Assert.Equal(ServerMode.ReadOnly, srvr.Mode);
+        Assert.Equal(12, srvr.LatencyMax);
+        Assert.Equal(3, new Zxid(srvr.Zxid!.Value).Epoch);
+        Assert.Equal(0x1a, new Zxid(srvr.Zxid.Value).Counter);
+    }
 }
