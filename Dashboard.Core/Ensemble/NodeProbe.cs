@@ -32,7 +32,7 @@ public sealed class NodeProbe(AdminServerClient? admin)
         {
             // Anything else is a bug and should surface; these are the node's own failures.
             var timedOut = e is FourLetterWordException { IsTimeout: true } or AdminServerException { IsTimeout: true } or OperationCanceledException;
-            status = status with { Role = NodeRole.Down, TimedOut = timedOut, Error = timedOut ? $"no answer within {timeout.TotalMilliseconds:0} ms" : e.Message };
+            status = status with { Role = NodeRole.Down, TimedOut = timedOut, Error = timedOut ? $"no answer within {timeout.TotalMilliseconds:0} ms" : e.Message.TrimEnd('.') };
         }
         return Finish(status with { ResponseTime = clock.Elapsed }, node);
     }
@@ -56,8 +56,14 @@ public sealed class NodeProbe(AdminServerClient? admin)
             }
             catch (AdminServerException adminFailure)
             {
-                // Both ways failed: the 4lw reason leads (it is the client port), the AdminServer's follows.
-                throw new FourLetterWordException($"{fourLetterFailure.Message} AdminServer: {adminFailure.Message}", fourLetterFailure.IsTimeout, adminFailure);
+                // Both ways failed: the 4lw reason is the error (it is the client port); the AdminServer's is a note.
+                return status with
+                {
+                    Role = NodeRole.Down,
+                    TimedOut = fourLetterFailure.IsTimeout,
+                    Error = fourLetterFailure.IsTimeout ? $"no answer within {timeout.TotalMilliseconds:0} ms" : fourLetterFailure.Message.TrimEnd('.'),
+                    Notes = status.Notes.Add($"AdminServer: {adminFailure.Message}"),
+                };
             }
         }
 
