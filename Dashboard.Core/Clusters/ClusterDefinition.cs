@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Text;
 
 namespace Dashboard.Core.Clusters;
@@ -7,18 +8,89 @@ public enum ClusterOrigin { Settings, Sandbox }
 /// <summary>A cluster the dashboard watches, validated from settings or created by the sandbox.</summary>
 public sealed record ClusterDefinition(string Id, string Name, string ConnectString, ClusterOrigin Origin)
 {
+    public static readonly TimeSpan DefaultPollInterval = TimeSpan.FromSeconds(2);
+    public static readonly TimeSpan MinimumPollInterval = TimeSpan.FromMilliseconds(250);
+    public static readonly TimeSpan DefaultNodeTimeout = TimeSpan.FromSeconds(1.5);
+
+    /// <summary>The servers to poll; empty only while a sandbox is still starting.</summary>
+    public ImmutableArray<NodeDefinition> Nodes { get; init; } = [];
+    public TimeSpan PollInterval { get; init; } = DefaultPollInterval;
+    public TimeSpan NodeTimeout { get; init; } = DefaultNodeTimeout;
+    public HealthThresholds Thresholds { get; init; } = new();
+    public string? Digest { get; init; }
+
     public static ClusterDefinition FromOptions(ClusterOptions options, int index)
     {
         ArgumentNullException.ThrowIfNull(options);
         var where = $"Dashboard:Clusters:{index}";
         if (string.IsNullOrWhiteSpace(options.Name))
             throw new ClusterConfigurationException($"{where} has no Name.");
-        if (string.IsNullOrWhiteSpace(options.ConnectString))
-            throw new ClusterConfigurationException($"{where} ('{options.Name}') has no ConnectString: give it as host:port[,host:port...][/chroot].");
+        var hasSource = !string.IsNullOrWhiteSpace(options.ConnectString) || !string.IsNullOrWhiteSpace(options.ServerConfig)
+                        || !string.IsNullOrWhiteSpace(options.ZkHosts) || options.Nodes.Count > 0;
+        if (!hasSource)
+            throw new ClusterConfigurationException($"{where} ('{options.Name}') has no ConnectString: give it as host:port[,host:port...][/chroot] (or ServerConfig, ZkHosts or Nodes).");
         var id = string.IsNullOrWhiteSpace(options.Id) ? Slug(options.Name) : options.Id.Trim();
         if (id.Length == 0 || !id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
             throw new ClusterConfigurationException($"{where} has the id '{id}': use letters, digits, '-' and '_' only.");
-        return new ClusterDefinition(id, options.Name.Trim(), options.ConnectString.Trim(), ClusterOrigin.Settings);
+
+        var poll = options.PollInterval ?? DefaultPollInterval;
+        if (poll < MinimumPollInterval)
+            throw new ClusterConfigurationException($"{where}:PollInterval is {poll.TotalMilliseconds:0} ms: use at least {MinimumPollInterval.TotalMilliseconds:0} ms (e.g. \"00:00:02\").");
+        var timeout = options.NodeTimeout ?? (poll < DefaultNodeTimeout ? poll : DefaultNodeTimeout);
+        if (timeout <= TimeSpan.Zero || timeout > TimeSpan.FromMinutes(1))
+            throw new ClusterConfigurationException($"{where}:NodeTimeout must be above zero and at most a minute (got {timeout}).");
+        if (options.Digest is { Length: > 0 } digest && !digest.Contains(':', StringComparison.Ordinal))
+            throw new ClusterConfigurationException($"{where}:Digest must be user:password.");
+
+        ImmutableArray<NodeDefinition> nodes;
+        try
+        {
+            nodes = [.. ReadNodes(options, where)];
+        }
+        catch (EnsembleImportException e)
+        {
+            throw new ClusterConfigurationException($"{where} ('{options.Name}'): {e.Message}", e);
+        }
+        var connect = string.IsNullOrWhiteSpace(options.ConnectString) ? string.Join(',', nodes.Select(n => n.Address)) : options.ConnectString.Trim();
+        return new ClusterDefinition(id, options.Name.Trim(), connect, ClusterOrigin.Settings)
+        {
+            Nodes = nodes,
+            PollInterval = poll,
+            NodeTimeout = timeout,
+            Thresholds = options.Thresholds ?? new HealthThresholds(),
+            Digest = string.IsNullOrEmpty(options.Digest) ? null : options.Digest,
+        };
+    }
+
+    private static IEnumerable<NodeDefinition> ReadNodes(ClusterOptions options, string where)
+    {
+        IEnumerable<NodeDefinition> nodes;
+        if (options.Nodes.Count > 0)
+        {
+            nodes = options.Nodes.Select((n, i) =>
+            {
+                if (string.IsNullOrWhiteSpace(n.Address)) throw new ClusterConfigurationException($"{where}:Nodes:{i} has no Address (host:port).");
+                Uri? admin = null;
+                if (n.AdminUrl is { Length: > 0 } url && (!Uri.TryCreate(url, UriKind.Absolute, out admin) || admin.Scheme is not ("http" or "https")))
+                    throw new ClusterConfigurationException($"{where}:Nodes:{i}:AdminUrl '{url}' is not an http(s) URL such as http://zk1:8080/commands.");
+                return EnsembleImport.ParseHostPort(n.Address, options.ClientPort, null) with
+                {
+                    Id = n.Id, IsObserver = n.Observer, AdminUri = admin, Datacenter = n.Datacenter ?? options.Datacenter,
+                };
+            }).ToList();
+        }
+        else if (!string.IsNullOrWhiteSpace(options.ServerConfig))
+            nodes = EnsembleImport.FromServerConfig(options.ServerConfig);
+        else if (!string.IsNullOrWhiteSpace(options.ZkHosts))
+            nodes = EnsembleImport.FromZkHosts(options.ZkHosts, options.ZkClientHosts, options.ClientPort, options.Datacenter ?? "local");
+        else
+            nodes = EnsembleImport.FromConnectString(options.ConnectString);
+
+        return nodes.Select(n => n with
+        {
+            Datacenter = n.Datacenter ?? options.Datacenter,
+            AdminUri = n.AdminUri ?? (options.AdminPort > 0 ? new Uri($"http://{(n.Host.Contains(':', StringComparison.Ordinal) ? $"[{n.Host}]" : n.Host)}:{options.AdminPort}/commands") : null),
+        });
     }
 
     public static string Slug(string name)

@@ -1,9 +1,13 @@
 using Dashboard.Access;
+using Dashboard.Api;
 using Dashboard.Components;
+using Dashboard.Core.AdminServer;
+using Dashboard.Core.Ensemble;
 using Dashboard.Core.Clusters;
 using Dashboard.Core.Sandbox;
 using Dashboard.History;
 using Dashboard.Live;
+using Dashboard.Monitoring;
 
 namespace Dashboard.Hosting;
 
@@ -20,6 +24,12 @@ internal static class DashboardServices
         services.AddHostedService<ClusterListPusher>();
         services.AddHostedService<HistoryStatusPusher>();
 
+        // Ensemble monitoring: one HttpClient for every AdminServer (each call carries its own timeout).
+        services.AddSingleton(_ => new AdminServerClient(new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { Timeout = Timeout.InfiniteTimeSpan }));
+        services.AddSingleton<EnsembleStore>();
+        services.AddHostedService<EnsembleMonitor>();
+        services.AddHostedService<EnsemblePusher>();
+
         if (sandbox)
         {
             services.AddSingleton(configuration.GetSection("Sandbox").Get<SandboxSettings>() ?? new SandboxSettings());
@@ -32,11 +42,13 @@ internal static class DashboardServices
     {
         app.UseMiddleware<SecurityHeaders>();
         if (!app.Environment.IsDevelopment()) app.UseExceptionHandler("/error", createScopeForErrors: true);
-        app.UseStatusCodePagesWithReExecute("/not-found");
+        // A fresh scope: a page that answers 404 itself (NavigationManager.NotFound) would otherwise re-run in its own scope and fail.
+        app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
         app.UseStaticFiles();
         // Routing, authentication, rate limiting, authorization (a fallback policy covers every endpoint), antiforgery.
         app.UseDashboardAccess();
         app.MapHub<LiveHub>("/hubs/live", o => o.CloseOnAuthenticationExpiration = true).RequireAuthorization(AccessPolicies.Read);
+        app.MapEnsembleApi();
         app.MapRazorComponents<App>();
         return app;
     }

@@ -21,7 +21,9 @@ internal sealed partial class SandboxHost(SandboxSettings settings, ClusterRegis
         {
             var progress = new Progress<string>(message => LogProgress(logger, message));
             _sandbox = await ZooKeeperSandbox.StartAsync(options, progress, stoppingToken).ConfigureAwait(false);
-            registry.Upsert(new ClusterEntry(pending with { ConnectString = _sandbox.ConnectString }, ClusterAvailability.Ready,
+            // The sandbox knows every node's id, observer flag and AdminServer URL: the cluster carries them all.
+            var ready = SandboxCluster.Define(_sandbox, ClusterId, pending.Name, settings.PollInterval);
+            registry.Upsert(new ClusterEntry(ready, ClusterAvailability.Ready,
                 $"{options.Voters} voter(s), {options.Observers} observer(s) on loopback"));
         }
         catch (SandboxException e)

@@ -6,4 +6,7 @@ internal sealed class SandboxSettings
     public int Voters { get; set; } = 3;
     public int Observers { get; set; } = 1;
     public string? ZooKeeperHome { get; set; }
+
+    /// <summary>How often the sandbox ensemble is polled; the cluster default when absent.</summary>
+    public TimeSpan? PollInterval { get; set; }
 }

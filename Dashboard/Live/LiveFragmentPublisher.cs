@@ -26,6 +26,10 @@ internal sealed class LiveFragmentPublisher(IServiceProvider services, ILoggerFa
         where TComponent : IComponent
     {
         var html = await RenderAsync<TComponent>(parameters).ConfigureAwait(false);
-        await hub.Clients.Group(topic).SendAsync("fragment", topic, html, cancellationToken).ConfigureAwait(false);
+        await SendAsync(topic, html, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>Sends markup already rendered (callers that skip unchanged markup render first, then decide).</summary>
+    public Task SendAsync(string topic, string html, CancellationToken cancellationToken = default) =>
+        hub.Clients.Group(topic).SendAsync("fragment", topic, html, cancellationToken);
 }

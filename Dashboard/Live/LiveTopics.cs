@@ -6,6 +6,9 @@ internal static class LiveTopics
     public const string Clusters = "clusters";
     public const string HistoryStatus = "history-status";
 
+    /// <summary>The live part of a cluster's ensemble page.</summary>
+    public static string Ensemble(string clusterId) => $"ensemble:{clusterId}";
+
     public static bool IsValid(string? topic) =>
         topic is { Length: > 0 and <= 200 } && topic.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or ':' or '.' or '/');
 }

@@ -7,11 +7,17 @@ function topicsOnPage() {
   return [...new Set([...document.querySelectorAll('[data-live-topic]')].map(el => el.dataset.liveTopic))];
 }
 
+// When the connection drops, what the page shows is only as fresh as the last update: say since when.
+let lastUpdate = null;
+const hhmmss = d => d.toTimeString().slice(0, 8);
+
 function setStatus(state) {
   const badge = document.getElementById('live-status');
   if (!badge) return;
   badge.dataset.state = state;
-  badge.textContent = { connected: 'Live', reconnecting: 'Reconnecting...', disconnected: 'Offline' }[state] ?? state;
+  if (state === 'connected') lastUpdate = new Date();
+  const stale = lastUpdate && state !== 'connected' ? ` (stale since ${hhmmss(lastUpdate)})` : '';
+  badge.textContent = ({ connected: 'Live', reconnecting: 'Reconnecting...', disconnected: 'Offline' }[state] ?? state) + stale;
   badge.className = 'badge ' + ({ connected: 'text-bg-success', reconnecting: 'text-bg-warning', disconnected: 'text-bg-secondary' }[state] ?? 'text-bg-secondary');
 }
 
@@ -27,6 +33,7 @@ export function startLive() {
     for (const el of document.querySelectorAll(`[data-live-topic="${CSS.escape(topic)}"]`)) {
       Idiomorph.morph(el, html, { morphStyle: 'outerHTML' });
     }
+    lastUpdate = new Date();
     document.dispatchEvent(new CustomEvent('live:fragment', { detail: { topic } }));
   });
 

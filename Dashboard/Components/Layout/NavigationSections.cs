@@ -9,7 +9,7 @@ namespace Dashboard.Components.Layout;
 internal sealed record NavigationSection(string Title, string Href, NavLinkMatch Match = NavLinkMatch.Prefix, DashboardRole? MinimumRole = null);
 
 /// <summary>
-/// The sections that exist today. Ensemble, Znodes, Kafka, History and Maintenance join this list as they land;
+/// The sections that exist today. Znodes, Kafka, History and Maintenance join this list as they land;
 /// tests follow every link a role is shown to check none is dead or forbidden for that role.
 /// </summary>
 internal static class NavigationSections
@@ -17,6 +17,7 @@ internal static class NavigationSections
     public static readonly IReadOnlyList<NavigationSection> All =
     [
         new("Overview", "/", NavLinkMatch.All),
+        new("Ensemble", "/ensemble"),
         new("Audit log", "/admin/audit", MinimumRole: DashboardRole.Admin),
         new("API tokens", "/admin/tokens", MinimumRole: DashboardRole.Admin),
     ];

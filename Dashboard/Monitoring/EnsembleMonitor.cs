@@ -1,0 +1,112 @@
+using System.Diagnostics;
+using Dashboard.Core.AdminServer;
+using Dashboard.Core.Clusters;
+using Dashboard.Core.Ensemble;
+
+namespace Dashboard.Monitoring;
+
+/// <summary>
+/// One polling loop per cluster that has nodes (a sandbox joins once it is ready): poll, record in the store, wait
+/// out the rest of the interval. Loops follow the registry: a changed definition restarts its loop.
+/// </summary>
+internal sealed partial class EnsembleMonitor(ClusterRegistry registry, EnsembleStore store, AdminServerClient admin, ILogger<EnsembleMonitor> logger) : BackgroundService
+{
+    private readonly Dictionary<string, (ClusterDefinition Definition, CancellationTokenSource Stop, Task Loop)> _loops = new(StringComparer.Ordinal);
+    private readonly Lock _gate = new();
+    private CancellationToken _stopping;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        _stopping = stoppingToken;
+        registry.Changed += Reconcile;
+        try
+        {
+            Reconcile(registry.Clusters);
+            await Task.Delay(Timeout.Infinite, stoppingToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            registry.Changed -= Reconcile;
+            Task[] loops;
+            lock (_gate)
+            {
+                foreach (var loop in _loops.Values) loop.Stop.Cancel();
+                loops = _loops.Values.Select(l => l.Loop).ToArray();
+            }
+            await Task.WhenAll(loops).ConfigureAwait(false);
+            lock (_gate)
+            {
+                foreach (var loop in _loops.Values) loop.Stop.Dispose();
+                _loops.Clear();
+            }
+        }
+    }
+
+    private void Reconcile(IReadOnlyList<ClusterEntry> clusters)
+    {
+        lock (_gate)
+        {
+            if (_stopping.IsCancellationRequested) return;
+            var wanted = clusters
+                .Where(c => c.Availability is ClusterAvailability.Configured or ClusterAvailability.Ready && !c.Definition.Nodes.IsDefaultOrEmpty)
+                .ToDictionary(c => c.Definition.Id, c => c.Definition, StringComparer.Ordinal);
+            foreach (var (id, running) in _loops.ToList())
+            {
+                if (wanted.TryGetValue(id, out var definition) && definition == running.Definition) continue;
+                running.Stop.Cancel();
+                _loops.Remove(id);
+                if (!wanted.ContainsKey(id)) store.Remove(id);
+            }
+            foreach (var (id, definition) in wanted.Where(w => !_loops.ContainsKey(w.Key)))
+            {
+                var stop = CancellationTokenSource.CreateLinkedTokenSource(_stopping);
+                _loops[id] = (definition, stop, Task.Run(() => PollLoopAsync(definition, stop.Token)));
+            }
+        }
+    }
+
+    private async Task PollLoopAsync(ClusterDefinition cluster, CancellationToken cancellationToken)
+    {
+        var poller = new EnsemblePoller(new NodeProbe(admin));
+        LogStarted(logger, cluster.Id, cluster.Nodes.Length, cluster.PollInterval.TotalMilliseconds);
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            var clock = Stopwatch.StartNew();
+            try
+            {
+                var snapshot = await poller.PollAsync(cluster, cancellationToken).ConfigureAwait(false);
+                foreach (var e in store.Record(snapshot)) LogEvent(logger, cluster.Id, e.Kind, e.Message);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception e)
+            {
+                // A bug in one poll must not end monitoring; the next poll tries again.
+                LogPollFailed(logger, cluster.Id, e);
+            }
+            var rest = cluster.PollInterval - clock.Elapsed;
+            try
+            {
+                if (rest > TimeSpan.Zero) await Task.Delay(rest, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Monitoring cluster {ClusterId}: {Nodes} node(s) every {IntervalMs} ms.")]
+    private static partial void LogStarted(ILogger logger, string clusterId, int nodes, double intervalMs);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Cluster {ClusterId}: {Kind}: {Message}")]
+    private static partial void LogEvent(ILogger logger, string clusterId, EnsembleEventKind kind, string message);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Polling cluster {ClusterId} failed.")]
+    private static partial void LogPollFailed(ILogger logger, string clusterId, Exception exception);
+}
