@@ -16,6 +16,8 @@ internal static class HistoryServices
         services.AddSingleton(sp => new HistoryWriter(sp.GetRequiredService<HistoryDatabase>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<HistoryReader>();
         services.AddHostedService<HistoryMaintenance>();
+        services.AddSingleton<EnsembleHistoryRecorder>();
+        services.AddHostedService<EnsembleHistoryFeeder>();
         return services;
     }
 }

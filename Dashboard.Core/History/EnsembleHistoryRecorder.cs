@@ -1,0 +1,90 @@
+using System.Collections.Concurrent;
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Dashboard.Core.Ensemble;
+
+namespace Dashboard.Core.History;
+
+/// <summary>
+/// Turns each ensemble poll into history: every poll's per-node metrics; a stored snapshot when something that
+/// matters changed (roles, leader, who is down) or a heartbeat is due; and the events between polls, with the
+/// leader-less time of each election. Only enqueues: the poll loop never waits for the database.
+/// </summary>
+public sealed class EnsembleHistoryRecorder(HistoryWriter writer, HistoryOptions options)
+{
+    public static readonly JsonSerializerOptions SnapshotJson = new(JsonSerializerDefaults.Web);
+
+    private readonly SnapshotThrottle _throttle = new(options.SnapshotHeartbeat);
+    private readonly ConcurrentDictionary<string, LeaderTrack> _leaders = new(StringComparer.Ordinal);
+
+    /// <summary>When each cluster last saw a leader, and which.</summary>
+    private sealed record LeaderTrack(string? LeaderId, DateTimeOffset? LastSeenAt);
+
+    public void Record(EnsembleSnapshot snapshot, IReadOnlyList<EnsembleEvent> events)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        ArgumentNullException.ThrowIfNull(events);
+
+        writer.Enqueue(new MetricsWrite(snapshot.Nodes.Where(n => n.IsServing).Select(n => new NodeMetricSample(
+            snapshot.ClusterId, NodeKey(n), snapshot.TakenAt, n.LatencyAvgMs, n.LatencyMaxMs, n.Outstanding, n.Connections, n.ZnodeCount, n.WatchCount)).ToList()));
+
+        var track = _leaders.GetOrAdd(snapshot.ClusterId, _ => new LeaderTrack(null, null));
+        foreach (var e in events) writer.Enqueue(new EventWrite(ToHistory(e, snapshot, track)));
+        if (snapshot.Leader is { } leader) _leaders[snapshot.ClusterId] = new LeaderTrack(NodeKey(leader), snapshot.TakenAt);
+
+        if (_throttle.ShouldStore(snapshot.ClusterId, Fingerprint(snapshot), snapshot.TakenAt) is { } reason)
+            writer.Enqueue(new SnapshotWrite(ToRecord(snapshot, reason)));
+    }
+
+    public static string NodeKey(NodeStatus node) => node.Id?.ToString(CultureInfo.InvariantCulture) ?? node.Address;
+
+    public static string KindName(EnsembleEventKind kind) => kind switch
+    {
+        EnsembleEventKind.LeaderChanged => "leader-changed",
+        EnsembleEventKind.NodeDown => "node-down",
+        EnsembleEventKind.NodeUp => "node-up",
+        EnsembleEventKind.RoleChanged => "role-changed",
+        EnsembleEventKind.QuorumLost => "quorum-lost",
+        EnsembleEventKind.QuorumRestored => "quorum-restored",
+        _ => kind.ToString().ToLowerInvariant(),
+    };
+
+    public static SnapshotRecord ToRecord(EnsembleSnapshot snapshot, string reason) =>
+        new(snapshot.ClusterId, snapshot.TakenAt, reason, snapshot.Leader is { } l ? NodeKey(l) : null,
+            snapshot.Nodes.Select(n => new SnapshotNodeRow(NodeKey(n), n.Address, n.Role.ToString(), n.Zxid?.Value, n.Error)).ToList(),
+            JsonSerializer.Serialize(snapshot, SnapshotJson));
+
+    /// <summary>Reads back a stored snapshot; null when it was written by a version whose shape no longer reads.</summary>
+    public static EnsembleSnapshot? FromRecord(SnapshotRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        try { return JsonSerializer.Deserialize<EnsembleSnapshot>(record.Json, SnapshotJson); }
+        catch (JsonException) { return null; }
+        catch (NotSupportedException) { return null; }
+    }
+
+    private static HistoryEvent ToHistory(EnsembleEvent e, EnsembleSnapshot snapshot, LeaderTrack track)
+    {
+        string? data = null;
+        if (e.Kind == EnsembleEventKind.LeaderChanged && track.LastSeenAt is { } lastSeen)
+        {
+            // The ensemble had no leader at most from the last poll that saw the old one to this poll, so the
+            // figure is an upper bound, as precise as the poll interval.
+            var gap = snapshot.TakenAt - lastSeen;
+            var polledWithoutLeader = gap.TotalMilliseconds;
+            data = JsonSerializer.Serialize(new { noLeaderMs = Math.Round(polledWithoutLeader), previousLeader = track.LeaderId });
+        }
+        return new HistoryEvent(e.ClusterId, e.At, KindName(e.Kind), e.NodeId?.ToString(CultureInfo.InvariantCulture), e.Message, data);
+    }
+
+    private static string Fingerprint(EnsembleSnapshot snapshot)
+    {
+        var text = new StringBuilder();
+        foreach (var n in snapshot.Nodes.OrderBy(n => n.Address, StringComparer.Ordinal))
+            text.Append(n.Address).Append('=').Append(n.Role).Append(n.IsVoter == false ? "/o" : "").Append(n.Error is null ? "" : "!").Append(';');
+        text.Append(snapshot.Analysis.HasQuorum).Append(snapshot.Analysis.ConfigVersionDisagrees).Append(snapshot.Analysis.MembershipDisagrees);
+        return text.ToString();
+    }
+}
