@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Dashboard.Core.Clusters;
 using Dashboard.Core.Ensemble;
+using Dashboard.Core.History;
 using Dashboard.Model;
 
 namespace Dashboard.Api;
@@ -25,9 +26,18 @@ internal static class EnsembleApi
         app.MapGet("/api/clusters", (ClusterRegistry registry, EnsembleStore store) =>
             Results.Json(registry.Clusters.Select(c => ClusterDto(c, store.Get(c.Definition.Id)?.Latest)), Json));
 
-        app.MapGet("/api/clusters/{id}/ensemble", (string id, ClusterRegistry registry, EnsembleStore store) =>
+        app.MapGet("/api/clusters/{id}/ensemble", async (string id, string? at, ClusterRegistry registry, EnsembleStore store, HistoryReader history, CancellationToken cancellationToken) =>
         {
             if (registry.Find(id) is not { } cluster) return Results.Json(new { error = $"no cluster has the id '{id}'" }, Json, statusCode: 404);
+            if (at is not null)
+            {
+                // "As of": the last snapshot stored at or before that time.
+                if (!TimeRange.TryParseTime(at, out var when)) return Results.Json(new { error = $"'at' is not a time: '{at}' (use ISO 8601, e.g. 2026-11-21T03:12:00Z)" }, Json, statusCode: 400);
+                var record = await history.SnapshotAtAsync(id, when, cancellationToken).ConfigureAwait(false);
+                if (record is null || EnsembleHistoryRecorder.FromRecord(record) is not { } past)
+                    return Results.Json(new { error = $"no snapshot of '{id}' is stored at or before {when:O}" }, Json, statusCode: 404);
+                return Results.Json(EnsembleDto(past, []), Json);
+            }
             if (store.Get(id) is not { } state) return Results.Json(new { cluster = ClusterDto(cluster, null), error = "not polled yet" }, Json, statusCode: 503);
             return Results.Json(EnsembleDto(state.Latest, state.Events), Json);
         });

@@ -49,6 +49,7 @@ internal static class DashboardServices
         app.UseDashboardAccess();
         app.MapHub<LiveHub>("/hubs/live", o => o.CloseOnAuthenticationExpiration = true).RequireAuthorization(AccessPolicies.Read);
         app.MapEnsembleApi();
+        app.MapHistoryApi();
         app.MapRazorComponents<App>();
         return app;
     }

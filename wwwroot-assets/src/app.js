@@ -4,6 +4,7 @@ import htmx from 'htmx.org';
 import { initThemeToggle } from './theme.js';
 import { startLive } from './live.js';
 import { configureHtmx } from './security.js';
+import { initCharts } from './charts.js';
 
 // Before DOMContentLoaded, when htmx reads its configuration and would inject its style.
 configureHtmx(htmx);
@@ -12,4 +13,5 @@ window.htmx = htmx;
 document.addEventListener('DOMContentLoaded', () => {
   initThemeToggle();
   startLive();
+  initCharts();
 });
