@@ -28,5 +28,5 @@ internal readonly record struct TimeRange(DateTimeOffset From, DateTimeOffset To
         DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out time);
 
     /// <summary>The value a datetime-local input shows for a UTC time.</summary>
-    public static string ForInput(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-ddTHH:mm", CultureInfo.InvariantCulture);
+    public static string ForInput(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss", CultureInfo.InvariantCulture);
 }
