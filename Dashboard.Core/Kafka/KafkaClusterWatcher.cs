@@ -37,6 +37,7 @@ public sealed class KafkaClusterWatcher : IAsyncDisposable
     private readonly Channel<bool> _dirty = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly CancellationTokenSource _stopping = new();
     private readonly HashSet<string> _watchedStates = [];
+    private readonly HashSet<string> _firedStates = [];
     private readonly Lock _subscribersLock = new();
     private readonly List<Action<KafkaClusterUpdate>> _subscribers = [];
     private Task _loop = Task.CompletedTask;
@@ -112,13 +113,22 @@ public sealed class KafkaClusterWatcher : IAsyncDisposable
 
     private async Task RefreshAsync(CancellationToken cancellationToken)
     {
+        var detecting = _reader.Chroot is null;
         await ArmWatchesAsync(cancellationToken).ConfigureAwait(false);
+        if (_options.WatchPartitionStates) await RearmFiredStateWatchesAsync(cancellationToken).ConfigureAwait(false);
         var snapshot = await _reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        if (detecting)
+        {
+            // The chroot was only known after this read: arm now, and read again so nothing between is lost.
+            await ArmWatchesAsync(cancellationToken).ConfigureAwait(false);
+            MarkDirty();
+        }
         Reads++;
         History.Observe(snapshot.Controller, snapshot.ReadAt);
         var previous = Current;
         Current = snapshot;
-        if (_options.WatchPartitionStates) await ArmStateWatchesAsync(snapshot, cancellationToken).ConfigureAwait(false);
+        // New partitions are armed only after the read that found them; a change in between would be missed, so read again.
+        if (_options.WatchPartitionStates && await ArmNewStateWatchesAsync(snapshot, cancellationToken).ConfigureAwait(false) > 0) MarkDirty();
         var update = new KafkaClusterUpdate(snapshot, previous is null ? [] : KafkaSnapshotDiff.Compare(previous, snapshot));
         Action<KafkaClusterUpdate>[] subscribers;
         lock (_subscribersLock) subscribers = [.. _subscribers];
@@ -181,24 +191,44 @@ public sealed class KafkaClusterWatcher : IAsyncDisposable
         History.Observe(new KafkaController(parsed?.BrokerId ?? -1, epoch, data.Stat.CreatedZxid, data.Stat.Created, parsed, null), _time.GetUtcNow());
     }
 
-    /// <summary>One data watch per partition state not yet watched (pipelined); a fired watch is armed again at the next read.</summary>
-    private async Task ArmStateWatchesAsync(KafkaClusterSnapshot snapshot, CancellationToken cancellationToken)
+    /// <summary>One watch per partition state not yet watched (pipelined). Returns how many were armed.</summary>
+    private async Task<int> ArmNewStateWatchesAsync(KafkaClusterSnapshot snapshot, CancellationToken cancellationToken)
     {
         var paths = new KafkaPaths(snapshot.Chroot);
-        var arming = new List<Task>();
-        foreach (var partition in snapshot.AllPartitions)
-        {
-            var path = paths.PartitionState(partition.Id.Topic, partition.Id.Partition);
-            lock (_watchedStates)
-                if (!_watchedStates.Add(path)) continue;
-            arming.Add(_client.ExistsAsync(path, _ =>
+        var fresh = new List<string>();
+        lock (_watchedStates)
+            foreach (var partition in snapshot.AllPartitions)
             {
-                lock (_watchedStates) _watchedStates.Remove(path);
-                MarkDirty();
-            }, cancellationToken));
-        }
-        await Task.WhenAll(arming).ConfigureAwait(false);
+                var path = paths.PartitionState(partition.Id.Topic, partition.Id.Partition);
+                if (!_firedStates.Contains(path) && _watchedStates.Add(path)) fresh.Add(path);
+            }
+        await Task.WhenAll(fresh.Select(path => ArmStateWatchAsync(path, cancellationToken))).ConfigureAwait(false);
+        return fresh.Count;
     }
+
+    /// <summary>Fired watches are set again before the read, so a change after it fires is seen by that read or the next event.</summary>
+    private async Task RearmFiredStateWatchesAsync(CancellationToken cancellationToken)
+    {
+        List<string> fired;
+        lock (_watchedStates)
+        {
+            fired = [.. _firedStates];
+            _firedStates.Clear();
+            foreach (var path in fired) _watchedStates.Add(path);
+        }
+        await Task.WhenAll(fired.Select(path => ArmStateWatchAsync(path, cancellationToken))).ConfigureAwait(false);
+    }
+
+    private Task ArmStateWatchAsync(string path, CancellationToken cancellationToken) =>
+        _client.ExistsAsync(path, _ =>
+        {
+            lock (_watchedStates)
+            {
+                _watchedStates.Remove(path);
+                _firedStates.Add(path);
+            }
+            MarkDirty();
+        }, cancellationToken);
 
     public async ValueTask DisposeAsync()
     {

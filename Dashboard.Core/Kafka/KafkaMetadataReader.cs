@@ -6,9 +6,9 @@ namespace Dashboard.Core.Kafka;
 public sealed class KafkaClusterNotFoundException(string message) : Exception(message);
 
 /// <summary>
-/// Reads a whole Kafka cluster's metadata from ZooKeeper into a <see cref="KafkaClusterSnapshot"/>. Reads go in
-/// three pipelined waves (top level; brokers, topics and configs; partition states), each split into multiRead
-/// batches that are all in flight at once, so 100,000 partitions cost a few hundred round trips, not 100,000.
+/// Reads a whole Kafka cluster's metadata from ZooKeeper into a <see cref="KafkaClusterSnapshot"/>: the top level,
+/// then brokers, configs and topics in multiRead batches all in flight at once, each topic batch requesting its
+/// partition states as soon as it arrives. 100,000 partitions cost about a thousand round trips, not 100,000.
 /// </summary>
 public sealed class KafkaMetadataReader(ZooKeeperClient client, string? chroot = null, TimeProvider? time = null)
 {
@@ -62,11 +62,14 @@ public sealed class KafkaMetadataReader(ZooKeeperClient client, string? chroot =
         foreach (var (name, _) in brokerIds.Where(b => b.Id is null))
             unreadable.Add(new UnreadableZNode(paths.BrokerIds + "/" + name, "", "broker id is not an integer"));
 
-        // Wave 2: broker registrations, topic assignments, topic and broker configs.
+        // Wave 2: broker registrations and configs; alongside, topics in batches, each batch requesting its partition
+        // states as soon as its assignments arrive (wave 3), so parsing overlaps the wire instead of following it.
         var liveIds = brokerIds.Where(b => b.Id is not null).Select(b => b.Id!.Value).ToList();
         var topicConfigs = topicNames.Where(topicConfigNames.Contains).ToList();
+        var topicBatches = new List<Task<TopicBatch>>();
+        for (var start = 0; start < topicNames.Count; start += BatchSize)
+            topicBatches.Add(ReadTopicBatchAsync(paths, topicNames.GetRange(start, Math.Min(BatchSize, topicNames.Count - start)), cancellationToken));
         var wave2 = liveIds.Select(id => ReadOperation.GetData(paths.Broker(id)))
-            .Concat(topicNames.Select(t => ReadOperation.GetData(paths.Topic(t))))
             .Concat(topicConfigs.Select(t => ReadOperation.GetData(paths.TopicConfig(t))))
             .Concat(brokerConfigNames.Select(b => ReadOperation.GetData(paths.BrokerConfig(b))))
             .ToList();
@@ -81,15 +84,6 @@ public sealed class KafkaMetadataReader(ZooKeeperClient client, string? chroot =
             var parsed = KafkaZNodeParser.BrokerRegistration(id, data.Data, data.Stat.CreatedZxid);
             brokers[id] = new KafkaBroker(id, data.Stat.CreatedZxid, parsed.Value, Unreadable(paths.Broker(id), data.Data, parsed, unreadable));
         }
-
-        var assignments = new List<(string Topic, TopicAssignment? Assignment, UnreadableZNode? Unreadable)>();
-        foreach (var topic in topicNames)
-        {
-            if (second[offset++] is not DataReadResult data) continue;
-            var parsed = KafkaZNodeParser.TopicAssignment(topic, data.Data);
-            assignments.Add((topic, parsed.Value, Unreadable(paths.Topic(topic), data.Data, parsed, unreadable)));
-        }
-
         var configByTopic = new Dictionary<string, EntityConfig>(StringComparer.Ordinal);
         foreach (var topic in topicConfigs)
             if (ReadConfig(second[offset++], paths.TopicConfig(topic), unreadable) is { } config) configByTopic[topic] = config;
@@ -97,34 +91,17 @@ public sealed class KafkaMetadataReader(ZooKeeperClient client, string? chroot =
         foreach (var key in brokerConfigNames)
             if (ReadConfig(second[offset++], paths.BrokerConfig(key), unreadable) is { } config) brokerConfigs[key] = config;
 
-        // Wave 3: every partition's state, from the assignment as Kafka's controller does (no getChildren per topic).
-        var statePaths = new List<(string Topic, int Partition, IReadOnlyList<int> Replicas)>();
-        foreach (var (topic, assignment, _) in assignments)
-            if (assignment is not null)
-                foreach (var (partition, replicas) in assignment.Partitions.OrderBy(p => p.Key))
-                    statePaths.Add((topic, partition, replicas));
-        var states = await ReadAllAsync(statePaths.Select(p => ReadOperation.GetData(paths.PartitionState(p.Topic, p.Partition))).ToList(), cancellationToken).ConfigureAwait(false);
-
-        var partitionsByTopic = new Dictionary<string, List<KafkaPartition>>(StringComparer.Ordinal);
-        for (var i = 0; i < statePaths.Count; i++)
+        var assignments = new List<(string Topic, TopicAssignment? Assignment, UnreadableZNode? Unreadable, IReadOnlyList<KafkaPartition> Partitions)>();
+        foreach (var batch in await Task.WhenAll(topicBatches).ConfigureAwait(false))
         {
-            var (topic, partition, replicas) = statePaths[i];
-            PartitionState? state = null;
-            UnreadableZNode? bad = null;
-            if (states[i] is DataReadResult data)
-            {
-                var parsed = KafkaZNodeParser.PartitionState(data.Data, data.Stat.Version);
-                state = parsed.Value;
-                bad = Unreadable(paths.PartitionState(topic, partition), data.Data, parsed, unreadable);
-            }
-            if (!partitionsByTopic.TryGetValue(topic, out var list)) partitionsByTopic[topic] = list = [];
-            list.Add(new KafkaPartition(new TopicPartition(topic, partition), replicas, state, bad));
+            assignments.AddRange(batch.Topics);
+            unreadable.AddRange(batch.Unreadable);
         }
 
         var deletions = Children(top[9]).ToHashSet(StringComparer.Ordinal);
         var topics = assignments.ToDictionary(a => a.Topic, a => new KafkaTopic(a.Topic, a.Assignment,
             configByTopic.GetValueOrDefault(a.Topic) ?? EntityConfig.Empty,
-            partitionsByTopic.TryGetValue(a.Topic, out var p) ? p : [],
+            a.Partitions,
             deletions.Contains(a.Topic), a.Unreadable), StringComparer.Ordinal);
 
         var controllerEpoch = top[3] is DataReadResult epochData ? KafkaZNodeParser.ControllerEpoch(epochData.Data) : null;
@@ -153,6 +130,48 @@ public sealed class KafkaMetadataReader(ZooKeeperClient client, string? chroot =
             deletions.Order(StringComparer.Ordinal).ToList());
 
         return new KafkaClusterSnapshot(_chroot, _time.GetUtcNow(), clusterId, controller, controllerEpoch, brokers, topics, brokerConfigs, admin, unreadable);
+    }
+
+    private sealed record TopicBatch(
+        List<(string Topic, TopicAssignment? Assignment, UnreadableZNode? Unreadable, IReadOnlyList<KafkaPartition> Partitions)> Topics,
+        List<UnreadableZNode> Unreadable);
+
+    /// <summary>Reads and parses a batch of topics, then their partition states (from the assignment, as Kafka's controller does).</summary>
+    private async Task<TopicBatch> ReadTopicBatchAsync(KafkaPaths paths, List<string> names, CancellationToken cancellationToken)
+    {
+        var unreadable = new List<UnreadableZNode>();
+        var results = await client.MultiReadAsync(names.Select(n => ReadOperation.GetData(paths.Topic(n))).ToList(), cancellationToken).ConfigureAwait(false);
+        var assignments = new List<(string Topic, TopicAssignment? Assignment, UnreadableZNode? Unreadable)>(names.Count);
+        var statePaths = new List<(string Topic, int Partition, IReadOnlyList<int> Replicas)>();
+        for (var i = 0; i < names.Count; i++)
+        {
+            if (results[i] is not DataReadResult data) continue; // deleted since the listing
+            var parsed = KafkaZNodeParser.TopicAssignment(names[i], data.Data);
+            assignments.Add((names[i], parsed.Value, Unreadable(paths.Topic(names[i]), data.Data, parsed, unreadable)));
+            if (parsed.Value is { } assignment)
+                foreach (var (partition, replicas) in assignment.Partitions.OrderBy(p => p.Key))
+                    statePaths.Add((names[i], partition, replicas));
+        }
+
+        var states = await ReadAllAsync(statePaths.Select(p => ReadOperation.GetData(paths.PartitionState(p.Topic, p.Partition))).ToList(), cancellationToken).ConfigureAwait(false);
+        var partitionsByTopic = new Dictionary<string, List<KafkaPartition>>(StringComparer.Ordinal);
+        for (var i = 0; i < statePaths.Count; i++)
+        {
+            var (topic, partition, replicas) = statePaths[i];
+            PartitionState? state = null;
+            UnreadableZNode? bad = null;
+            if (states[i] is DataReadResult data)
+            {
+                var parsed = KafkaZNodeParser.PartitionState(data.Data, data.Stat.Version);
+                state = parsed.Value;
+                bad = Unreadable(paths.PartitionState(topic, partition), data.Data, parsed, unreadable);
+            }
+            if (!partitionsByTopic.TryGetValue(topic, out var list)) partitionsByTopic[topic] = list = [];
+            list.Add(new KafkaPartition(new TopicPartition(topic, partition), replicas, state, bad));
+        }
+        return new TopicBatch(
+            assignments.Select(a => (a.Topic, a.Assignment, a.Unreadable, (IReadOnlyList<KafkaPartition>)(partitionsByTopic.TryGetValue(a.Topic, out var p) ? p : []))).ToList(),
+            unreadable);
     }
 
     /// <summary>Issues every batch at once; the client's in-flight window paces them on the wire.</summary>

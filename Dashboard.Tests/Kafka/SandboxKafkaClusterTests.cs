@@ -185,3 +185,25 @@ public sealed class SandboxKafkaClusterTests(SharedEnsemble ensemble) : IAsyncLi
         await _cluster.WaitUntilAsync(s => s.Admin.PreferredElection is null, Timeout);
     }
 }
+
+/// <summary>The <c>--sandbox</c> demo cluster, under a ZooKeeper chroot so it does not collide with other tests' trees.</summary>
+[Collection(SharedEnsembleCollection.Name)]
+public sealed class SandboxKafkaDemoTests(SharedEnsemble ensemble)
+{
+    [Fact]
+    public async Task StartDemo_ThreeBrokersThreeTopics_HealthyAndDetectable()
+    {
+        var root = $"/demo-{Guid.NewGuid():N}";
+        await using (var setup = await Dashboard.Core.ZooKeeper.ZooKeeperClient.ConnectAsync(ensemble.Sandbox.ConnectString))
+            await setup.CreateAsync(root, Array.Empty<byte>());
+
+        await using var demo = await SandboxKafkaCluster.StartDemoAsync(ensemble.Sandbox.ConnectString + root);
+        await using var client = await Dashboard.Core.ZooKeeper.ZooKeeperClient.ConnectAsync(ensemble.Sandbox.ConnectString + root);
+        var snapshot = await new KafkaMetadataReader(client).ReadAsync();
+
+        Assert.Equal("/kafka", snapshot.Chroot);
+        Assert.Equal(3, snapshot.Brokers.Count);
+        Assert.Equal(["logs", "orders", "payments"], snapshot.Topics.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(0, KafkaClusterAnalysis.Analyze(snapshot).OfflineCount);
+    }
+}

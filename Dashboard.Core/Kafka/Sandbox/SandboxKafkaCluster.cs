@@ -58,6 +58,31 @@ public sealed class SandboxKafkaCluster : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// What the dashboard's <c>--sandbox</c> mode shows: 3 brokers, two topics with replication factor 3 and min ISR 2,
+    /// and one with replication factor 1 (goes offline with its broker).
+    /// </summary>
+    public static async Task<SandboxKafkaCluster> StartDemoAsync(string connectString, CancellationToken cancellationToken = default)
+    {
+        var cluster = await StartAsync(connectString, new SandboxKafkaOptions { Brokers = 3, Chroot = "/kafka" }, null, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var minIsr2 = new Dictionary<string, string> { [EntityConfig.MinInsyncReplicasKey] = "2" };
+            if (!(await cluster.Reader.ReadAsync(cancellationToken).ConfigureAwait(false)).Topics.ContainsKey("orders"))
+            {
+                await cluster.CreateTopicAsync("orders", 6, 3, minIsr2, cancellationToken).ConfigureAwait(false);
+                await cluster.CreateTopicAsync("payments", 3, 3, minIsr2, cancellationToken).ConfigureAwait(false);
+                await cluster.CreateTopicAsync("logs", 3, 1, null, cancellationToken).ConfigureAwait(false);
+            }
+            return cluster;
+        }
+        catch
+        {
+            await cluster.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
     /// <summary>The persistent paths a Kafka broker creates at start (<c>KafkaZkClient.createTopLevelPaths</c>) and the cluster id.</summary>
     private async Task CreatePersistentPathsAsync(CancellationToken cancellationToken)
     {
