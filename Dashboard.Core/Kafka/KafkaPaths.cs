@@ -11,7 +11,9 @@ public sealed record KafkaPaths(string Chroot)
     public string Topic(string topic) => Topics + "/" + topic;
     public string Partitions(string topic) => Topic(topic) + "/partitions";
     public string Partition(string topic, int partition) => Partitions(topic) + "/" + partition.ToString(CultureInfo.InvariantCulture);
-    public string PartitionState(string topic, int partition) => Partition(topic, partition) + "/state";
+    // One allocation per path: the reader builds 100,000 of these per full read.
+    public string PartitionState(string topic, int partition) =>
+        string.Create(CultureInfo.InvariantCulture, $"{Chroot}/brokers/topics/{topic}/partitions/{partition}/state");
     public string Controller => Chroot + "/controller";
     public string ControllerEpoch => Chroot + "/controller_epoch";
     public string ClusterId => Chroot + "/cluster/id";

@@ -42,15 +42,23 @@ public static class KafkaZNodeParser
             PartitionMap(root, "adding_replicas", required: false), PartitionMap(root, "removing_replicas", required: false));
     });
 
-    public static ParseResult<PartitionState> PartitionState(byte[] data, int zkVersion) => Guard(data, root =>
+    /// <summary>The hot path of a full read (one per partition): a forward-only reader, no document.</summary>
+    public static ParseResult<PartitionState> PartitionState(byte[] data, int zkVersion)
     {
-        Version(root, 1, 1);
-        if (!root.TryGetProperty("isr", out var isr)) throw new KafkaFormatException("missing \"isr\"");
-        var recovery = TryInt(root, "leader_recovery_state") ?? 0;
-        if (recovery is not (0 or 1)) throw new KafkaFormatException($"unknown leader_recovery_state {recovery}");
-        return new PartitionState(Int(root, "leader"), Int(root, "leader_epoch"), IntArray(isr, "\"isr\""),
-            Int(root, "controller_epoch"), (LeaderRecoveryState)recovery, zkVersion);
-    });
+        if (data is null || data.Length == 0) return ParseResult<PartitionState>.Fail("empty");
+        try
+        {
+            return ParseResult<PartitionState>.Ok(PartitionStateReader.Read(data, zkVersion));
+        }
+        catch (JsonException e)
+        {
+            return ParseResult<PartitionState>.Fail($"not JSON: {e.Message}");
+        }
+        catch (KafkaFormatException e)
+        {
+            return ParseResult<PartitionState>.Fail(e.Message);
+        }
+    }
 
     public static ParseResult<EntityConfig> Config(byte[] data) => Guard(data, root =>
     {

@@ -130,6 +130,14 @@ public sealed class KafkaZNodeParserTests
     }
 
     [Fact]
+    public void PartitionState_UnknownFieldsAndNumbersAsStrings_Read()
+    {
+        var state = KafkaZNodeParser.PartitionState(Json("""{"version":1,"extra":{"a":[1,{"b":2}]},"leader":"2","leader_epoch":0,"controller_epoch":1,"isr":[2]}"""), 0).Value!;
+
+        Assert.Equal(2, state.Leader);
+    }
+
+    [Fact]
     public void PartitionState_OfflineAndRecovering_Flagged()
     {
         var state = KafkaZNodeParser.PartitionState(Json("""{"version":1,"leader":-1,"leader_epoch":3,"controller_epoch":2,"isr":[2],"leader_recovery_state":1}"""), 0).Value!;
@@ -143,6 +151,11 @@ public sealed class KafkaZNodeParserTests
     [InlineData("""{"version":1,"leader":"one","leader_epoch":1,"controller_epoch":1,"isr":[1]}""", "not an integer")]
     [InlineData("""{"version":2,"leader":1,"leader_epoch":1,"controller_epoch":1,"isr":[1]}""", "unsupported version 2")]
     [InlineData("""{"version":1,"leader":1,"leader_epoch":1,"controller_epoch":1,"isr":[1],"leader_recovery_state":9}""", "leader_recovery_state 9")]
+    [InlineData("""{"version":1,"leader":1,"leader_epoch":1,"controller_epoch":1,"isr":null}""", "\"isr\" is not an array")]
+    [InlineData("""{"version":1,"leader":1,"leader_epoch":1,"controller_epoch":1,"isr":[1]} {}""", "not JSON")]
+    [InlineData("""{"version":1,"leader":1,"leader_epoch":1,"isr":[1""", "not JSON")]
+    [InlineData("""{"version":1,"leader":1,"isr":[1],"controller_epoch":1}""", "missing \"leader_epoch\"")]
+    [InlineData("[]", "not a JSON object")]
     public void PartitionState_Malformed_Unreadable(string json, string reason) =>
         Assert.Contains(reason, KafkaZNodeParser.PartitionState(Json(json), 0).Error, StringComparison.Ordinal);
 
