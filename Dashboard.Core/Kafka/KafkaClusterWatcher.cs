@@ -27,6 +27,8 @@ public sealed record KafkaClusterUpdate(KafkaClusterSnapshot Snapshot, IReadOnly
 /// Keeps a <see cref="KafkaClusterSnapshot"/> current: watches on broker ids, topics, <c>/controller</c> and
 /// partition states trigger a (debounced) re-read, and a periodic full read heals anything missed. The controller
 /// watch also feeds <see cref="ControllerHistory"/> at once, not debounced, so short terms are recorded.
+/// Bound to one client: the client keeps watches across reconnects, but after its session expires the owner makes a
+/// new client and a new watcher (handing over <see cref="History"/> is up to the store that outlives both).
 /// </summary>
 public sealed class KafkaClusterWatcher : IAsyncDisposable
 {
