@@ -6,4 +6,7 @@ internal sealed class SandboxSettings
     public int Voters { get; set; } = 3;
     public int Observers { get; set; } = 1;
     public string? ZooKeeperHome { get; set; }
+
+    /// <summary>Run 3 sandbox Kafka brokers (metadata only) with a few topics on the sandbox ensemble.</summary>
+    public bool KafkaBrokers { get; set; } = true;
 }
