@@ -1,16 +1,19 @@
 using Dashboard.Core.Clusters;
+using Dashboard.Core.Kafka.Sandbox;
 using Dashboard.Core.Sandbox;
 
 namespace Dashboard.Hosting;
 
 /// <summary>
 /// With <c>--sandbox</c>: starts a local ZooKeeper ensemble in the background, registers it as the cluster
-/// "sandbox" (starting, then ready or failed with the reason), and stops it when the dashboard stops.
+/// "sandbox" (starting, then ready or failed with the reason), and stops it when the dashboard stops. Unless
+/// <c>Sandbox:KafkaBrokers</c> is false, sandbox Kafka brokers (metadata only, no Kafka) run on it under <c>/kafka</c>.
 /// </summary>
 internal sealed partial class SandboxHost(SandboxSettings settings, ClusterRegistry registry, ILogger<SandboxHost> logger) : BackgroundService
 {
     public const string ClusterId = "sandbox";
     private ZooKeeperSandbox? _sandbox;
+    private SandboxKafkaCluster? _kafka;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -25,6 +28,16 @@ internal sealed partial class SandboxHost(SandboxSettings settings, ClusterRegis
             var ready = SandboxCluster.Define(_sandbox, ClusterId, pending.Name, settings.PollInterval);
             registry.Upsert(new ClusterEntry(ready, ClusterAvailability.Ready,
                 $"{options.Voters} voter(s), {options.Observers} observer(s) on loopback"));
+            if (settings.KafkaBrokers)
+            {
+                _kafka = await SandboxKafkaCluster.StartDemoAsync(_sandbox.ConnectString, stoppingToken).ConfigureAwait(false);
+                LogKafkaStarted(logger, _kafka.Paths.Chroot);
+            }
+        }
+        catch (Exception e) when (_sandbox is not null && e is Core.ZooKeeper.ZooKeeperException or TimeoutException)
+        {
+            // The ensemble is up; only the imitated Kafka brokers failed. The ensemble stays usable.
+            LogKafkaFailed(logger, e.Message);
         }
         catch (SandboxException e)
         {
@@ -39,6 +52,7 @@ internal sealed partial class SandboxHost(SandboxSettings settings, ClusterRegis
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
+        if (_kafka is { } kafka) await kafka.DisposeAsync().ConfigureAwait(false);
         if (_sandbox is { } sandbox)
         {
             LogStopping(logger);
@@ -51,6 +65,12 @@ internal sealed partial class SandboxHost(SandboxSettings settings, ClusterRegis
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The ZooKeeper sandbox could not start: {Reason}")]
     private static partial void LogFailed(ILogger logger, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Sandbox Kafka brokers (ZooKeeper metadata only) running under {Chroot}.")]
+    private static partial void LogKafkaStarted(ILogger logger, string chroot);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The sandbox Kafka brokers could not start: {Reason}")]
+    private static partial void LogKafkaFailed(ILogger logger, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Stopping the ZooKeeper sandbox.")]
     private static partial void LogStopping(ILogger logger);

@@ -9,4 +9,7 @@ internal sealed class SandboxSettings
 
     /// <summary>How often the sandbox ensemble is polled; the cluster default when absent.</summary>
     public TimeSpan? PollInterval { get; set; }
+
+    /// <summary>Run 3 sandbox Kafka brokers (metadata only) with a few topics on the sandbox ensemble.</summary>
+    public bool KafkaBrokers { get; set; } = true;
 }

@@ -1,12 +1,14 @@
 using System.Diagnostics;
 using System.Globalization;
 using Dashboard.Bench;
+using Dashboard.Core.Kafka;
 using Dashboard.Core.Sandbox;
 using Dashboard.Core.ZooKeeper;
 
 // Usage:
 //   zk-read   --connect HOST:PORT[,...] [--window 1000] [--batch 100] [--create] [--topics 10000] [--partitions 10] [--rounds 1]
 //   zk-read   --sandbox [...]     starts its own 3+1 ensemble, creates the tree, reads it, stops the ensemble
+//   zk-read   ... --kafka          also reads the tree with KafkaMetadataReader and prints the ratio to the raw read
 //   zk-create --connect HOST:PORT [--topics 10000] [--partitions 10]
 //   sandbox   [--hold 1800]        starts a 3+1 ensemble with the tree and keeps it up (SIGTERM stops it), so
 //                                   other clients (e.g. bench/java) can be measured against the same ensemble
@@ -72,6 +74,23 @@ try
         last = reader;
     }
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"allocations: {allocated / Math.Max(1, last!.Requests)} bytes/request ({allocated / (1024.0 * 1024):0.0} MB total, GC gen0={GC.CollectionCount(0)} gen1={GC.CollectionCount(1)} gen2={GC.CollectionCount(2)})"));
+    if (options.ContainsKey("kafka"))
+    {
+        // The dashboard's reader over the same tree (it needs /brokers/ids to recognise a Kafka cluster).
+        try { await client.CreateAsync("/brokers/ids", Array.Empty<byte>()); }
+        catch (NodeExistsException) { }
+        for (var round = 1; round <= rounds; round++)
+        {
+            var kafkaReader = new KafkaMetadataReader(client, "/") { BatchSize = batch };
+            var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+            var clock = Stopwatch.StartNew();
+            var snapshot = await kafkaReader.ReadAsync();
+            var kafkaMs = clock.ElapsedMilliseconds;
+            var analysis = KafkaClusterAnalysis.Analyze(snapshot);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"kafka round {round}: {snapshot.Topics.Count} topics, {analysis.Partitions.Count} partitions in {kafkaMs} ms (raw read {ms} ms, ratio {kafkaMs / (double)Math.Max(1, ms):0.00}), analysis {clock.ElapsedMilliseconds - kafkaMs} ms, {(GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore) / (1024.0 * 1024):0} MB allocated"));
+        }
+    }
     Console.WriteLine($"requests={last.Requests} bytes={last.Bytes} ms={ms}");
     return 0;
 }

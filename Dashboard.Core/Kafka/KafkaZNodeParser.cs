@@ -1,0 +1,121 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using static Dashboard.Core.Kafka.KafkaJson;
+
+namespace Dashboard.Core.Kafka;
+
+/// <summary>
+/// Parses the data of Kafka's znodes (formats of Kafka 2.x-3.x, <c>ZkData.scala</c>). Never throws on bad data:
+/// a malformed or unknown-version value comes back as a failed <see cref="ParseResult{T}"/>.
+/// </summary>
+public static class KafkaZNodeParser
+{
+    public static ParseResult<BrokerRegistration> BrokerRegistration(int id, byte[] data, long czxid) => Guard(data, root =>
+    {
+        var version = Version(root, 1, 5);
+        var endpoints = root.TryGetProperty("endpoints", out var e) && e.ValueKind != JsonValueKind.Null ? StringArray(e, "\"endpoints\"") : [];
+        var features = new Dictionary<string, FeatureRange>();
+        if (root.TryGetProperty("features", out var f) && f.ValueKind == JsonValueKind.Object)
+        {
+            foreach (var feature in f.EnumerateObject())
+            {
+                if (feature.Value.ValueKind != JsonValueKind.Object) throw new KafkaFormatException($"feature {feature.Name} is not an object");
+                features[feature.Name] = new FeatureRange(Int(feature.Value, "min_version"), Int(feature.Value, "max_version"));
+            }
+        }
+        return new BrokerRegistration(id, version, String(root, "host"), TryInt(root, "port") ?? -1, endpoints,
+            StringMap(root, "listener_security_protocol_map"), TryInt(root, "jmx_port") ?? -1, Timestamp(root, "timestamp"),
+            String(root, "rack"), features, czxid);
+    });
+
+    public static ParseResult<ControllerRegistration> Controller(byte[] data) => Guard(data, root =>
+    {
+        var version = Version(root, 1, 2);
+        return new ControllerRegistration(Int(root, "brokerid"), version, Timestamp(root, "timestamp"), TryInt(root, "kraftControllerEpoch"));
+    });
+
+    public static ParseResult<TopicAssignment> TopicAssignment(string topic, byte[] data) => Guard(data, root =>
+    {
+        var version = Version(root, 1, 3);
+        return new TopicAssignment(topic, version, String(root, "topic_id"), PartitionMap(root, "partitions", required: true),
+            PartitionMap(root, "adding_replicas", required: false), PartitionMap(root, "removing_replicas", required: false));
+    });
+
+    /// <summary>The hot path of a full read (one per partition): a forward-only reader, no document.</summary>
+    public static ParseResult<PartitionState> PartitionState(byte[] data, int zkVersion)
+    {
+        if (data is null || data.Length == 0) return ParseResult<PartitionState>.Fail("empty");
+        try
+        {
+            return ParseResult<PartitionState>.Ok(PartitionStateReader.Read(data, zkVersion));
+        }
+        catch (JsonException e)
+        {
+            return ParseResult<PartitionState>.Fail($"not JSON: {e.Message}");
+        }
+        catch (KafkaFormatException e)
+        {
+            return ParseResult<PartitionState>.Fail(e.Message);
+        }
+    }
+
+    public static ParseResult<EntityConfig> Config(byte[] data) => Guard(data, root =>
+    {
+        Version(root, 1, 1);
+        return new EntityConfig(StringMap(root, "config"));
+    });
+
+    public static ParseResult<string> ClusterId(byte[] data) => Guard(data, root =>
+    {
+        Version(root, 1, 1);
+        return String(root, "id") ?? throw new KafkaFormatException("missing \"id\"");
+    });
+
+    public static ParseResult<IReadOnlyList<TopicPartition>> PreferredReplicaElection(byte[] data) => Guard(data, root =>
+    {
+        Version(root, 1, 1);
+        return TopicPartitions(root);
+    });
+
+    public static ParseResult<IReadOnlyList<PartitionReassignment>> Reassignment(byte[] data) => Guard(data, root =>
+    {
+        Version(root, 1, 1);
+        return (IReadOnlyList<PartitionReassignment>)Array(root, "partitions").Select(item =>
+        {
+            var replicas = item.TryGetProperty("replicas", out var r) ? IntArray(r, "\"replicas\"") : throw new KafkaFormatException("missing \"replicas\"");
+            return new PartitionReassignment(TopicPartitionOf(item), replicas);
+        }).ToList();
+    });
+
+    /// <summary><c>/controller_epoch</c> is a bare integer, not JSON; null when it is not one.</summary>
+    public static int? ControllerEpoch(byte[] data) =>
+        int.TryParse(Encoding.UTF8.GetString(data).Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var epoch) ? epoch : null;
+
+    /// <summary>The raw value as shown for an unreadable znode (bounded: a znode may hold up to a megabyte).</summary>
+    public static string Raw(byte[] data)
+    {
+        const int max = 2000;
+        var text = Encoding.UTF8.GetString(data, 0, Math.Min(data.Length, max));
+        return data.Length > max ? text + "…" : text;
+    }
+
+    private static ParseResult<T> Guard<T>(byte[] data, Func<JsonElement, T> parse)
+        where T : class
+    {
+        if (data is null || data.Length == 0) return ParseResult<T>.Fail("empty");
+        try
+        {
+            using var document = JsonDocument.Parse(data);
+            return ParseResult<T>.Ok(parse(Object(document)));
+        }
+        catch (JsonException e)
+        {
+            return ParseResult<T>.Fail($"not JSON: {e.Message}");
+        }
+        catch (KafkaFormatException e)
+        {
+            return ParseResult<T>.Fail(e.Message);
+        }
+    }
+}
