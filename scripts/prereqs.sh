@@ -42,3 +42,9 @@ ensure_chromium() {
   echo "Chromium missing (browser tests need it): installing Debian's chromium..." >&2
   apt_install chromium || die "Chromium is missing for the browser tests: install it (apt-get install chromium) and run again"
 }
+
+# Optional: lets a test run compose's own validation of docker-compose.yml; the tests still check the file without it.
+try_docker_compose() {
+  command -v docker-compose >/dev/null 2>&1 && return 0
+  apt_install docker-compose >/dev/null 2>&1 || echo "note: docker-compose not installed; the compose file is checked by parsing only" >&2
+}

@@ -8,6 +8,7 @@ ensure_dotnet
 ensure_node
 ensure_zookeeper
 ensure_chromium
+try_docker_compose
 
 results="$(pwd)/TestResults"
 rm -rf "$results"
