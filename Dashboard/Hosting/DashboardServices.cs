@@ -3,6 +3,7 @@ using Dashboard.Core.Clusters;
 using Dashboard.Core.Sandbox;
 using Dashboard.History;
 using Dashboard.Live;
+using Dashboard.Znodes;
 
 namespace Dashboard.Hosting;
 
@@ -17,6 +18,7 @@ internal static class DashboardServices
         services.AddSingleton<LiveFragmentPublisher>();
         services.AddHostedService<ClusterListPusher>();
         services.AddHostedService<HistoryStatusPusher>();
+        services.AddZnodes(configuration);
 
         if (sandbox)
         {
@@ -33,6 +35,7 @@ internal static class DashboardServices
         app.UseStaticFiles();
         app.UseAntiforgery();
         app.MapHub<LiveHub>("/hubs/live");
+        app.UseZnodes();
         app.MapRazorComponents<App>();
         return app;
     }

@@ -14,5 +14,7 @@ internal static class NavigationSections
     public static readonly IReadOnlyList<NavigationSection> All =
     [
         new("Overview", "/", NavLinkMatch.All),
+        // Lists the clusters with a link to each one's browser, so the entry works with no cluster configured.
+        new("Znodes", "/znodes"),
     ];
 }
