@@ -119,7 +119,7 @@ public sealed class ZnodeChangeTests(SharedEnsemble ensemble)
         Assert.Equal(HttpStatusCode.OK, createdStatus);
         Assert.Matches("^job-[0-9]{10}$", child);
         Assert.Equal(HttpStatusCode.BadRequest, badStatus);
-        Assert.Contains("relative segment", bad.TextContent, StringComparison.Ordinal);
+        Assert.Contains("relative segment", bad.Body?.TextContent, StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.OK, aclStatus);
         Assert.Equal(2, acl.Acl.Count);
         Assert.Equal(HttpStatusCode.OK, deleteStatus);
@@ -177,7 +177,7 @@ public sealed class ZnodeChangeTests(SharedEnsemble ensemble)
             .ToDictionary(i => i.GetAttribute("name")!, i => i.GetAttribute("value")!);
         var (_, again) = await app.PostAsync("import", fields);
 
-        Assert.Contains("changed since the dry run", again.TextContent, StringComparison.Ordinal);
+        Assert.Contains("changed since the dry run", again.Body?.TextContent, StringComparison.Ordinal);
         Assert.Equal("v3", Encoding.UTF8.GetString((await zk.GetDataAsync(root)).Data));
         Assert.Empty(app.Changes.Changes);
     }

@@ -150,9 +150,11 @@ internal static class ZnodeEndpoints
         return writes.RunAsync(http, id, path, (w, ct) => w.SetAclAsync(path, parsed, aclVersion, ct));
     }
 
-    private static async Task<IResult> ImportAsync(HttpContext http, string id, IFormFile? file, [FromForm] string? export, [FromForm] string? target, [FromForm] string? digest,
-        ZnodeWriteService writes, ZnodeBrowser browser)
+    /// <summary>A dry run (a file uploaded, multipart) or the apply of a reviewed one (the export and its digest, url-encoded).</summary>
+    private static async Task<IResult> ImportAsync(HttpContext http, string id, IFormCollection form, ZnodeWriteService writes, ZnodeBrowser browser)
     {
+        var file = form.Files.GetFile("file");
+        string? export = form["export"], target = form["target"], digest = form["digest"];
         string json;
         if (file is not null)
         {
