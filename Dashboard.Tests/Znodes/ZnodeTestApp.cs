@@ -14,14 +14,17 @@ internal sealed class ZnodeTestApp : IAsyncDisposable
     public const string ClusterId = "zk";
     private static readonly HtmlParser Parser = new();
 
+    private readonly Lazy<HttpClient> _http;
+
     private ZnodeTestApp(DashboardAppFactory factory)
     {
         Factory = factory;
-        Http = factory.CreateClient();
+        // Created on first use: a browser test puts the app on Kestrel first, which must happen before any client.
+        _http = new Lazy<HttpClient>(factory.CreateClient);
     }
 
     public DashboardAppFactory Factory { get; }
-    public HttpClient Http { get; }
+    public HttpClient Http => _http.Value;
 
     public static ZnodeTestApp Start(string connectString, bool allowWrites = false, Dictionary<string, string?>? extra = null)
     {
@@ -80,7 +83,7 @@ internal sealed class ZnodeTestApp : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        Http.Dispose();
+        if (_http.IsValueCreated) _http.Value.Dispose();
         await Factory.DisposeAsync();
     }
 }
