@@ -241,3 +241,20 @@ public sealed class ZnodeBrowseTests(SharedEnsemble ensemble)
         Assert.Contains("in 7 node(s)", html.QuerySelector("#search-summary")?.TextContent, StringComparison.Ordinal);
     }
 }
+
+/// <summary>A cluster nobody answers for: the page says so in place, within its timeout.</summary>
+public sealed class ZnodeUnreachableTests
+{
+    [Fact]
+    public async Task Page_DeadServer_ShowsMessageWithinTimeout()
+    {
+        await using var app = ZnodeTestApp.Start("127.0.0.1:1", extra: new() { ["Znodes:RequestTimeout"] = "00:00:02", ["Znodes:PageTimeout"] = "00:00:03" });
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        var page = await app.PageAsync("/");
+
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"took {clock.Elapsed}");
+        Assert.Equal("Unavailable", page.QuerySelector("#znode-problem")?.GetAttribute("data-kind"));
+        Assert.DoesNotContain("   at ", page.Body?.TextContent, StringComparison.Ordinal);
+    }
+}
