@@ -34,4 +34,34 @@ public sealed class ZnodeBrowserTests(SharedEnsemble ensemble, Browser browser) 
         Assert.Null(await page.EvaluateAsync<int?>("() => window.__pwned ?? null"));
         Assert.Empty(problems);
     }
+
+    [Fact]
+    public async Task EditInBrowser_ConcurrentChange_ShowsBothValuesInPlaceAndKeepsTheirs()
+    {
+        var server = ensemble.Sandbox.Voters.First().ClientAddress;
+        await using var zk = await ZnodeFixture.ClientAsync(server);
+        var root = ZnodeFixture.UniqueRoot("ui-edit");
+        await zk.CreateAsync(root, Encoding.UTF8.GetBytes("original"));
+        await zk.CreateAsync(root + "/child", Encoding.UTF8.GetBytes("x"));
+        await zk.CreateAsync(root + "/child/grandchild", Array.Empty<byte>());
+        await using var app = ZnodeTestApp.Start(server, allowWrites: true);
+        var (page, problems) = await browser.NewPageAsync(app.Factory.StartRealServer());
+        await page.GotoAsync(ZnodeTestApp.PageUrl(root));
+
+        // Lazy tree: opening a node loads its children once, through htmx.
+        await page.Locator($"#znode-tree details:has(> summary a:text-is('{root[1..]}'))").EvaluateAsync("d => d.open = true");
+        await page.Locator("#znode-tree details:has(> summary a:text-is('child'))").EvaluateAsync("d => d.open = true");
+        await Assertions.Expect(page.Locator("#znode-tree a:text-is('grandchild')")).ToBeVisibleAsync();
+
+        await page.ClickAsync("#znode-changes > summary");
+        await page.FillAsync("#edit-data", "mine");
+        await zk.SetDataAsync(root, Encoding.UTF8.GetBytes("theirs"));
+        await page.ClickAsync("#znode-edit-form button[type='submit']");
+
+        await Assertions.Expect(page.Locator("#conflict-yours")).ToHaveTextAsync("mine");
+        await Assertions.Expect(page.Locator("#conflict-current")).ToHaveTextAsync("theirs");
+        Assert.Equal("theirs", Encoding.UTF8.GetString((await zk.GetDataAsync(root)).Data));
+        Assert.Empty(problems);
+        if (Environment.GetEnvironmentVariable("ZNODE_SCREENSHOT") is { Length: > 0 } shot) await page.ScreenshotAsync(new() { Path = shot, FullPage = true });
+    }
 }

@@ -17,7 +17,7 @@ internal static class ZnodeEndpoints
     {
         app.MapGet("/api/clusters/{id}/znodes", GetNodeAsync);
 
-        var reads = app.MapGroup("/clusters/{id}/znodes");
+        var reads = app.MapGroup("/clusters/{id}/znodes").AddEndpointFilter<HtmxAnswerFilter>();
         reads.MapGet("/children", ChildrenAsync);
         reads.MapGet("/data", DataAsync);
         reads.MapGet("/tree", TreeAsync);
@@ -28,6 +28,7 @@ internal static class ZnodeEndpoints
 
         // The one door for changes: the gate decides, the size limit bounds what a form may carry.
         var writes = app.MapGroup("/clusters/{id}/znodes")
+            .AddEndpointFilter<HtmxAnswerFilter>()
             .AddEndpointFilter<ZnodeWriteGateFilter>()
             .WithMetadata(new RequestSizeLimitAttribute(options.MaxRequestBytes));
         writes.MapGet("/delete-recursive", RecursiveDeleteFormAsync);

@@ -6,8 +6,8 @@ export function initHtmxAntiforgery(htmx) {
     const meta = document.querySelector('meta[name="antiforgery-token"]');
     if (meta && meta.content) event.detail.headers['RequestVerificationToken'] = meta.content;
   });
-  // Refusals (403), conflicts (409) and invalid input (400/422) come back as fragments meant to be shown in place;
-  // they are answers, not failures, so they are swapped without being logged as errors.
+  // The server answers htmx with 200 for refusals and conflicts (real status in X-Znode-Status); should a 4xx/5xx
+  // fragment still arrive (e.g. from a proxy), it is shown in place rather than dropped.
   htmx.config.responseHandling = [
     { code: '204', swap: false },
     { code: '[23]..', swap: true },
