@@ -148,7 +148,7 @@ public sealed partial class WriteEndpointTests
     {
         var safe = new[] { "GET", "HEAD", "OPTIONS", "TRACE" };
         return services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
-            .Where(e => e.Metadata.GetMetadata<IAllowAnonymous>() is null)
+            .Where(e => e.Metadata.GetMetadata<IAllowAnonymous>() is null && e.Metadata.GetMetadata<ReadOnlyOperation>() is null)
             .Where(e => e.RoutePattern.RawText is { } raw && !raw.TrimStart('/').StartsWith("hubs", StringComparison.Ordinal))
             .SelectMany(e => (e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? ["POST", "PUT", "DELETE"])
                 .Where(m => !safe.Contains(m))

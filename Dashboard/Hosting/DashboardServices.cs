@@ -8,6 +8,7 @@ using Dashboard.Core.Sandbox;
 using Dashboard.History;
 using Dashboard.Live;
 using Dashboard.Monitoring;
+using Dashboard.Znodes;
 
 namespace Dashboard.Hosting;
 
@@ -23,6 +24,7 @@ internal static class DashboardServices
         services.AddSingleton<LiveFragmentPublisher>();
         services.AddHostedService<ClusterListPusher>();
         services.AddHostedService<HistoryStatusPusher>();
+        services.AddZnodes(configuration);
 
         // Ensemble monitoring: one HttpClient for every AdminServer (each call carries its own timeout).
         services.AddSingleton(_ => new AdminServerClient(new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { Timeout = Timeout.InfiniteTimeSpan }));
@@ -50,6 +52,7 @@ internal static class DashboardServices
         app.MapHub<LiveHub>("/hubs/live", o => o.CloseOnAuthenticationExpiration = true).RequireAuthorization(AccessPolicies.Read);
         app.MapEnsembleApi();
         app.MapHistoryApi();
+        app.UseZnodes();
         app.MapRazorComponents<App>();
         return app;
     }

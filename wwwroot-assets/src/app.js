@@ -5,6 +5,7 @@ import { initThemeToggle } from './theme.js';
 import { startLive } from './live.js';
 import { configureHtmx } from './security.js';
 import { initCharts } from './charts.js';
+import { configureHtmxResponses } from './znodes.js';
 
 // Before DOMContentLoaded, when htmx reads its configuration and would inject its style.
 configureHtmx(htmx);
@@ -14,4 +15,5 @@ document.addEventListener('DOMContentLoaded', () => {
   initThemeToggle();
   startLive();
   initCharts();
+  configureHtmxResponses(htmx);
 });

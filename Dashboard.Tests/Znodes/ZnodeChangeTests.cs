@@ -1,0 +1,187 @@
+using System.Net;
+using System.Text;
+using Dashboard.Core.Znodes;
+using Dashboard.Core.ZooKeeper;
+using Dashboard.Tests.Support;
+
+namespace Dashboard.Tests.Znodes;
+
+/// <summary>Changing znodes through the endpoints the page's forms post to, against the real shared ensemble.</summary>
+[Collection(SharedEnsembleCollection.Name)]
+public sealed class ZnodeChangeTests(SharedEnsemble ensemble)
+{
+    private string Server => ensemble.Sandbox.Voters.First().ClientAddress;
+
+    [Fact]
+    public async Task Writes_Disabled_RefusedAndNodeUnchangedAndNoFormsShown()
+    {
+        await using var zk = await ZnodeFixture.ClientAsync(Server);
+        var root = ZnodeFixture.UniqueRoot("off");
+        await zk.CreateAsync(root, Encoding.UTF8.GetBytes("keep"));
+        // An operator, but changes turned off for everyone by the setting.
+        await using var app = ZnodeTestApp.Start(Server, allowWrites: true, extra: new() { ["Znodes:AllowWrites"] = "false" });
+
+        var (status, html) = await app.PostAsync("set-data", new() { ["path"] = root, ["version"] = "0", ["data"] = "changed" });
+        var page = await app.PageAsync(root);
+
+        Assert.Equal(HttpStatusCode.Forbidden, status);
+        Assert.Contains("Znodes:AllowWrites", html.QuerySelector("[data-znode-message]")?.TextContent, StringComparison.Ordinal);
+        Assert.Equal("keep", Encoding.UTF8.GetString((await zk.GetDataAsync(root)).Data));
+        Assert.Null(page.QuerySelector("#znode-edit-form"));
+        Assert.NotNull(page.QuerySelector("#znode-writes-off"));
+        Assert.Empty(app.Changes.Changes);
+    }
+
+    [Fact]
+    public async Task Edit_WithVersionRead_SavesAndRecordsChange()
+    {
+        await using var zk = await ZnodeFixture.ClientAsync(Server);
+        var root = ZnodeFixture.UniqueRoot("edit");
+        await zk.CreateAsync(root, Encoding.UTF8.GetBytes("line1\nline2"));
+        await using var app = ZnodeTestApp.Start(Server, allowWrites: true);
+        var form = (await app.PageAsync(root)).QuerySelector("#znode-edit-form")!;
+
+        // Browsers send textarea line breaks as CRLF; the node had LF, so LF is kept.
+        var (status, html) = await app.PostAsync("set-data", new()
+        {
+            ["path"] = root, ["version"] = form.QuerySelector("input[name='version']")!.GetAttribute("value")!, ["size"] = "11",
+            ["encoding"] = "text", ["lineEndings"] = form.QuerySelector("input[name='lineEndings']")!.GetAttribute("value")!, ["data"] = "line1\r\nchanged",
+        });
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal("applied", html.QuerySelector("#znode-write-outcome")?.GetAttribute("data-outcome"));
+        Assert.Equal("line1\nchanged", Encoding.UTF8.GetString((await zk.GetDataAsync(root)).Data));
+        var change = Assert.Single(app.Changes.Changes);
+        Assert.Equal((ZnodeChangeKind.SetData, root, 0, 1, 11, 13, ZnodeChangeOutcome.Applied), (change.Kind, change.Path, change.VersionBefore, change.VersionAfter, change.SizeBefore, change.SizeAfter, change.Outcome));
+        Assert.Equal("zk", change.ClusterId);
+        Assert.StartsWith(Access.AccessTestApp.OperatorName, change.Actor, StringComparison.Ordinal);
+        var audited = Assert.Single(await Access.AccessTestApp.AuditAsync(app.Factory), e => e.Action == "znode-set");
+        Assert.Equal((Access.AccessTestApp.OperatorName, $"zk:{root}", "version 0, 11 bytes", "version 1, 13 bytes"), (audited.User, audited.Target, audited.Before, audited.After));
+    }
+
+    [Fact]
+    public async Task Edit_ConcurrentChange_ShowsConflictWithBothValuesAndDoesNotOverwrite()
+    {
+        await using var zk = await ZnodeFixture.ClientAsync(Server);
+        var root = ZnodeFixture.UniqueRoot("conflict");
+        await zk.CreateAsync(root, Encoding.UTF8.GetBytes("original"));
+        await using var app = ZnodeTestApp.Start(Server, allowWrites: true);
+        var version = (await app.PageAsync(root)).QuerySelector("#znode-edit-form input[name='version']")!.GetAttribute("value")!;
+        await zk.SetDataAsync(root, Encoding.UTF8.GetBytes("theirs"));
+
+        var (status, html) = await app.PostAsync("set-data", new() { ["path"] = root, ["version"] = version, ["encoding"] = "text", ["data"] = "mine" });
+
+        Assert.Equal(HttpStatusCode.Conflict, status);
+        Assert.Equal("conflict", html.QuerySelector("#znode-write-outcome")?.GetAttribute("data-outcome"));
+        Assert.Equal("mine", html.QuerySelector("#conflict-yours")?.TextContent);
+        Assert.Equal("theirs", html.QuerySelector("#conflict-current")?.TextContent);
+        Assert.Equal("theirs", Encoding.UTF8.GetString((await zk.GetDataAsync(root)).Data));
+        // The explicit overwrite offered targets the version now there.
+        Assert.Equal("1", html.QuerySelector("#znode-conflict + form input[name='version']")?.GetAttribute("value"));
+        Assert.Equal(ZnodeChangeOutcome.Conflict, Assert.Single(app.Changes.Changes).Outcome);
+    }
+
+    [Fact]
+    public async Task RecursiveDelete_RequiresTypedPath_ShowsCountThenDeletesAll()
+    {
+        await using var zk = await ZnodeFixture.ClientAsync(Server);
+        var root = ZnodeFixture.UniqueRoot("rdel");
+        await zk.MultiAsync([TransactionOperation.Create(root), TransactionOperation.Create(root + "/a"), TransactionOperation.Create(root + "/a/b"), TransactionOperation.Create(root + "/c")]);
+        await using var app = ZnodeTestApp.Start(Server, allowWrites: true);
+
+        var form = await ZnodeTestApp.ParseAsync(await app.Http.GetStringAsync(new Uri($"/clusters/zk/znodes/delete-recursive?path={Uri.EscapeDataString(root)}", UriKind.Relative)));
+        var (refusedStatus, refused) = await app.PostAsync("delete-recursive", new() { ["path"] = root, ["confirm"] = root + "/a" });
+        var stillThere = await zk.ExistsAsync(root + "/a/b");
+        var (status, done) = await app.PostAsync("delete-recursive", new() { ["path"] = root, ["confirm"] = root });
+
+        Assert.Equal("4", form.QuerySelector("#recursive-count")?.GetAttribute("data-count"));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, refusedStatus);
+        Assert.Equal("refused", refused.QuerySelector("#znode-write-outcome")?.GetAttribute("data-outcome"));
+        Assert.NotNull(stillThere);
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Contains("3 node(s) under it", done.QuerySelector("#znode-write-outcome")?.TextContent, StringComparison.Ordinal);
+        Assert.Null(await zk.ExistsAsync(root));
+        Assert.Equal([ZnodeChangeOutcome.Refused, ZnodeChangeOutcome.Applied], app.Changes.Changes.Select(c => c.Outcome));
+    }
+
+    [Fact]
+    public async Task Create_SequentialAndDelete_WithVersionAndAcl()
+    {
+        await using var zk = await ZnodeFixture.ClientAsync(Server);
+        var root = ZnodeFixture.UniqueRoot("create");
+        await zk.CreateAsync(root, Array.Empty<byte>());
+        await using var app = ZnodeTestApp.Start(Server, allowWrites: true);
+
+        var (createdStatus, _) = await app.PostAsync("create", new() { ["parent"] = root, ["name"] = "job-", ["mode"] = "sequential", ["data"] = "payload" });
+        var (badStatus, bad) = await app.PostAsync("create", new() { ["parent"] = root, ["name"] = "..", ["mode"] = "persistent" });
+        var child = Assert.Single((await zk.GetChildrenAsync(root)).Names);
+        var (aclStatus, _) = await app.PostAsync("set-acl", new() { ["path"] = $"{root}/{child}", ["aclVersion"] = "0", ["acl"] = "world:anyone:rwcda\nip:127.0.0.1:r" });
+        var acl = await zk.GetAclAsync($"{root}/{child}");
+        var (deleteStatus, _) = await app.PostAsync("delete", new() { ["path"] = $"{root}/{child}", ["version"] = "0" });
+
+        Assert.Equal(HttpStatusCode.OK, createdStatus);
+        Assert.Matches("^job-[0-9]{10}$", child);
+        Assert.Equal(HttpStatusCode.BadRequest, badStatus);
+        Assert.Contains("relative segment", bad.Body?.TextContent, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, aclStatus);
+        Assert.Equal(2, acl.Acl.Count);
+        Assert.Equal(HttpStatusCode.OK, deleteStatus);
+        Assert.Empty((await zk.GetChildrenAsync(root)).Names);
+        Assert.Equal([ZnodeChangeKind.Create, ZnodeChangeKind.SetAcl, ZnodeChangeKind.Delete], app.Changes.Changes.Select(c => c.Kind));
+    }
+
+    [Fact]
+    public async Task ExportImport_RoundTrip_DryRunFirstThenRestoresBytesAndAcl()
+    {
+        await using var zk = await ZnodeFixture.ClientAsync(Server);
+        var root = ZnodeFixture.UniqueRoot("export");
+        byte[] binary = [0, 1, 2, 0xff];
+        await zk.CreateAsync(root, Encoding.UTF8.GetBytes("top"));
+        await zk.CreateAsync(root + "/bin", binary);
+        await zk.CreateAsync(root + "/bin/deep", Encoding.UTF8.GetBytes("{\"a\":1}"), CreateMode.Persistent, [new ZooKeeperAcl(Permissions.All, "world", "anyone"), new ZooKeeperAcl(Permissions.Read, "ip", "10.0.0.1")]);
+        await using var app = ZnodeTestApp.Start(Server, allowWrites: true);
+
+        var export = await app.Http.GetByteArrayAsync(new Uri($"/clusters/zk/znodes/export?path={Uri.EscapeDataString(root)}", UriKind.Relative));
+        Assert.Equal(3, SubtreeTransfer.Parse(Encoding.UTF8.GetString(export)).Nodes.Count);
+        await zk.DeleteAsync(root + "/bin/deep");
+        await zk.SetDataAsync(root, Encoding.UTF8.GetBytes("changed"));
+
+        var (dryStatus, plan) = await app.PostFileAsync("import", "export.json", export, new() { ["target"] = root });
+        var afterDryRun = await zk.ExistsAsync(root + "/bin/deep");
+        var apply = plan.QuerySelector("#znode-import-apply")!;
+        var (applyStatus, applied) = await app.PostAsync("import", apply.QuerySelectorAll("input[type='hidden']").Where(i => i.GetAttribute("name") != "__RequestVerificationToken")
+            .ToDictionary(i => i.GetAttribute("name")!, i => i.GetAttribute("value")!));
+
+        Assert.Equal(HttpStatusCode.OK, dryStatus);
+        Assert.Equal(("1", "1", "1"), (plan.QuerySelector("#znode-import-plan")?.GetAttribute("data-creates"), plan.QuerySelector("#znode-import-plan")?.GetAttribute("data-updates"), plan.QuerySelector("#znode-import-plan")?.GetAttribute("data-unchanged")));
+        Assert.Null(afterDryRun);
+        Assert.Equal(HttpStatusCode.OK, applyStatus);
+        Assert.Equal(2, applied.QuerySelectorAll("[data-outcome='applied']").Length);
+        Assert.Equal("top", Encoding.UTF8.GetString((await zk.GetDataAsync(root)).Data));
+        Assert.Equal(binary, (await zk.GetDataAsync(root + "/bin")).Data);
+        Assert.Equal("{\"a\":1}", Encoding.UTF8.GetString((await zk.GetDataAsync(root + "/bin/deep")).Data));
+        Assert.Equal(2, (await zk.GetAclAsync(root + "/bin/deep")).Acl.Count);
+        Assert.Equal(2, app.Changes.Changes.Count(c => c.Kind == ZnodeChangeKind.Import));
+    }
+
+    [Fact]
+    public async Task Import_TreeChangedAfterDryRun_WritesNothingAndShowsNewDiff()
+    {
+        await using var zk = await ZnodeFixture.ClientAsync(Server);
+        var root = ZnodeFixture.UniqueRoot("stale");
+        await zk.CreateAsync(root, Encoding.UTF8.GetBytes("v1"));
+        await using var app = ZnodeTestApp.Start(Server, allowWrites: true);
+        var export = await app.Http.GetByteArrayAsync(new Uri($"/clusters/zk/znodes/export?path={Uri.EscapeDataString(root)}", UriKind.Relative));
+        await zk.SetDataAsync(root, Encoding.UTF8.GetBytes("v2"));
+        var (_, plan) = await app.PostFileAsync("import", "export.json", export, new() { ["target"] = root });
+        await zk.SetDataAsync(root, Encoding.UTF8.GetBytes("v3"));
+
+        var fields = plan.QuerySelectorAll("#znode-import-apply input[type='hidden']").Where(i => i.GetAttribute("name") != "__RequestVerificationToken")
+            .ToDictionary(i => i.GetAttribute("name")!, i => i.GetAttribute("value")!);
+        var (_, again) = await app.PostAsync("import", fields);
+
+        Assert.Contains("changed since the dry run", again.Body?.TextContent, StringComparison.Ordinal);
+        Assert.Equal("v3", Encoding.UTF8.GetString((await zk.GetDataAsync(root)).Data));
+        Assert.Empty(app.Changes.Changes);
+    }
+}

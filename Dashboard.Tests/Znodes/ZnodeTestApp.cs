@@ -1,0 +1,110 @@
+using System.Net;
+using AngleSharp.Html.Dom;
+using AngleSharp.Html.Parser;
+using Dashboard.Core.Znodes;
+using Dashboard.Core.ZooKeeper;
+using Dashboard.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Dashboard.Tests.Znodes;
+
+/// <summary>The app pointed at a real ensemble as cluster "zk", with a client that posts forms the way a browser does.</summary>
+internal sealed class ZnodeTestApp : IAsyncDisposable
+{
+    public const string ClusterId = "zk";
+    private static readonly HtmlParser Parser = new();
+
+    private readonly Lazy<HttpClient> _http;
+
+    private ZnodeTestApp(DashboardAppFactory factory, bool asOperator)
+    {
+        Factory = factory;
+        // Created on first use: a browser test puts the app on Kestrel first, which must happen before any client.
+        _http = new Lazy<HttpClient>(() => asOperator ? SignedInOperator(factory) : factory.CreateClient());
+    }
+
+    /// <summary>Changes need the operator role: a client with an operator's session (sign-in as a browser does it).</summary>
+    private static HttpClient SignedInOperator(DashboardAppFactory factory)
+    {
+        var client = factory.CreateClient();
+        var response = Access.AccessTestApp.SignInAsync(client, Access.AccessTestApp.OperatorName, Access.AccessTestApp.OperatorPassword).GetAwaiter().GetResult();
+        Assert.True(response.IsSuccessStatusCode, $"operator sign-in answered {(int)response.StatusCode}");
+        return client;
+    }
+
+    public DashboardAppFactory Factory { get; }
+    public HttpClient Http => _http.Value;
+
+    public static ZnodeTestApp Start(string connectString, bool allowWrites = false, Dictionary<string, string?>? extra = null)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Dashboard:Clusters:0:Id"] = ClusterId,
+            ["Dashboard:Clusters:0:Name"] = "Test ensemble",
+            ["Dashboard:Clusters:0:ConnectString"] = connectString,
+            ["Znodes:AllowWrites"] = allowWrites ? "true" : "false",
+        };
+        foreach (var (k, v) in extra ?? []) settings[k] = v;
+        // With writes on, the app has users (one per role) and this client acts as the operator.
+        return allowWrites
+            ? new ZnodeTestApp(Access.AccessTestApp.Create(settings), asOperator: true)
+            : new ZnodeTestApp(new DashboardAppFactory(settings), asOperator: false);
+    }
+
+    public InMemoryZnodeChangeRecorder Changes => Factory.Services.GetRequiredService<InMemoryZnodeChangeRecorder>();
+
+    public static string PageUrl(string path, string extra = "") => $"/clusters/{ClusterId}/znodes?path={Uri.EscapeDataString(path)}{extra}";
+
+    public async Task<IHtmlDocument> PageAsync(string path, string extra = "")
+    {
+        var response = await Http.GetAsync(new Uri(PageUrl(path, extra), UriKind.Relative));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return await Parser.ParseDocumentAsync(await response.Content.ReadAsStringAsync());
+    }
+
+    public static Task<IHtmlDocument> ParseAsync(string html) => Parser.ParseDocumentAsync(html);
+
+    /// <summary>Posts a form with the antiforgery token a page gave this client (its cookie travels with the client).</summary>
+    public async Task<(HttpStatusCode Status, IHtmlDocument Html)> PostAsync(string action, Dictionary<string, string> fields)
+    {
+        var token = await TokenAsync();
+        fields["__RequestVerificationToken"] = token;
+        using var content = new FormUrlEncodedContent(fields);
+        var response = await Http.PostAsync(new Uri($"/clusters/{ClusterId}/znodes/{action}", UriKind.Relative), content);
+        return (response.StatusCode, await Parser.ParseDocumentAsync(await response.Content.ReadAsStringAsync()));
+    }
+
+    public async Task<(HttpStatusCode Status, IHtmlDocument Html)> PostFileAsync(string action, string fileName, byte[] file, Dictionary<string, string> fields)
+    {
+        var token = await TokenAsync();
+        using var content = new MultipartFormDataContent();
+        content.Add(new StringContent(token), "__RequestVerificationToken");
+        foreach (var (k, v) in fields) content.Add(new StringContent(v), k);
+        content.Add(new ByteArrayContent(file), "file", fileName);
+        var response = await Http.PostAsync(new Uri($"/clusters/{ClusterId}/znodes/{action}", UriKind.Relative), content);
+        return (response.StatusCode, await Parser.ParseDocumentAsync(await response.Content.ReadAsStringAsync()));
+    }
+
+    private async Task<string> TokenAsync()
+    {
+        var page = await PageAsync("/");
+        var token = page.QuerySelector("meta[name='antiforgery-token']")?.GetAttribute("content");
+        Assert.False(string.IsNullOrEmpty(token), "the page carries an antiforgery token");
+        return token!;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_http.IsValueCreated) _http.Value.Dispose();
+        await Factory.DisposeAsync();
+    }
+}
+
+/// <summary>A direct client for arranging and checking the tree, and a unique test root.</summary>
+internal static class ZnodeFixture
+{
+    public static async Task<ZooKeeperClient> ClientAsync(string connectString, int maxFrame = ZooKeeperClientOptions.DefaultMaxFrameSize) =>
+        await ZooKeeperClient.ConnectAsync(connectString, new ZooKeeperClientOptions { MaxFrameSize = maxFrame, RequestTimeout = TimeSpan.FromSeconds(60) });
+
+    public static string UniqueRoot(string prefix) => $"/{prefix}-{Guid.NewGuid():N}";
+}
