@@ -7,6 +7,7 @@ using Dashboard.Core.Clusters;
 using Dashboard.Core.Sandbox;
 using Dashboard.History;
 using Dashboard.Live;
+using Dashboard.Maintenance;
 using Dashboard.Monitoring;
 
 namespace Dashboard.Hosting;
@@ -35,6 +36,8 @@ internal static class DashboardServices
             services.AddSingleton(configuration.GetSection("Sandbox").Get<SandboxSettings>() ?? new SandboxSettings());
             services.AddHostedService<SandboxHost>();
         }
+        // After the sandbox: hosted services stop in reverse order, so runs pause before the sandbox's nodes stop.
+        services.AddMaintenance();
         return services;
     }
 
@@ -49,6 +52,8 @@ internal static class DashboardServices
         app.UseDashboardAccess();
         app.MapHub<LiveHub>("/hubs/live", o => o.CloseOnAuthenticationExpiration = true).RequireAuthorization(AccessPolicies.Read);
         app.MapEnsembleApi();
+        app.MapMaintenanceApi();
+        app.MapMaintenanceForms();
         app.MapRazorComponents<App>();
         return app;
     }
