@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Text;
+using Dashboard.Core.Maintenance;
 
 namespace Dashboard.Core.Clusters;
 
@@ -18,6 +19,10 @@ public sealed record ClusterDefinition(string Id, string Name, string ConnectStr
     public TimeSpan NodeTimeout { get; init; } = DefaultNodeTimeout;
     public HealthThresholds Thresholds { get; init; } = new();
     public string? Digest { get; init; }
+    public MaintenanceSettings Maintenance { get; init; } = MaintenanceSettings.Disabled;
+
+    /// <summary>How a node is restarted: its own control, else the cluster's; null when none is configured.</summary>
+    public NodeControlSettings? ControlFor(NodeDefinition node) => node?.Control ?? Maintenance.Control;
 
     public static ClusterDefinition FromOptions(ClusterOptions options, int index)
     {
@@ -59,6 +64,7 @@ public sealed record ClusterDefinition(string Id, string Name, string ConnectStr
             NodeTimeout = timeout,
             Thresholds = options.Thresholds ?? new HealthThresholds(),
             Digest = string.IsNullOrEmpty(options.Digest) ? null : options.Digest,
+            Maintenance = options.Maintenance?.ToSettings($"{where}:Maintenance") ?? MaintenanceSettings.Disabled,
         };
     }
 
@@ -76,6 +82,7 @@ public sealed record ClusterDefinition(string Id, string Name, string ConnectStr
                 return EnsembleImport.ParseHostPort(n.Address, options.ClientPort, null) with
                 {
                     Id = n.Id, IsObserver = n.Observer, AdminUri = admin, Datacenter = n.Datacenter ?? options.Datacenter,
+                    Control = n.Control?.ToSettings($"{where}:Nodes:{i}:Control"),
                 };
             }).ToList();
         }

@@ -1,3 +1,5 @@
+using Dashboard.Core.Maintenance;
+
 namespace Dashboard.Core.Clusters;
 
 /// <summary>
@@ -44,6 +46,9 @@ public sealed class ClusterOptions
     public string? Digest { get; set; }
 
     public HealthThresholds? Thresholds { get; set; }
+
+    /// <summary>Controlled node maintenance: off unless enabled, with how nodes are restarted.</summary>
+    public MaintenanceOptions? Maintenance { get; set; }
 }
 
 /// <summary>One node under <c>Dashboard:Clusters:N:Nodes</c>.</summary>
@@ -55,4 +60,7 @@ public sealed class NodeOptions
     public bool? Observer { get; set; }
     public string? AdminUrl { get; set; }
     public string? Datacenter { get; set; }
+
+    /// <summary>How this node is restarted, when it differs from the cluster's <c>Maintenance:Control</c>.</summary>
+    public NodeControlOptions? Control { get; set; }
 }

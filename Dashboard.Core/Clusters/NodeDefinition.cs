@@ -1,3 +1,5 @@
+using Dashboard.Core.Maintenance;
+
 namespace Dashboard.Core.Clusters;
 
 /// <summary>
@@ -13,6 +15,9 @@ public sealed record NodeDefinition(string Host, int ClientPort)
     public Uri? AdminUri { get; init; }
 
     public string? Datacenter { get; init; }
+
+    /// <summary>How this node is restarted when it differs from the cluster's; null: the cluster's.</summary>
+    public NodeControlSettings? Control { get; init; }
 
     /// <summary>host:port, with IPv6 hosts in brackets.</summary>
     public string Address => Host.Contains(':', StringComparison.Ordinal) ? $"[{Host}]:{ClientPort}" : $"{Host}:{ClientPort}";

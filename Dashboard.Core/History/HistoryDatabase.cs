@@ -12,6 +12,10 @@ public sealed class HistoryDatabase
 {
     private static int _initialised;
 
+    // The writer and synchronous stores (maintenance) may both migrate at start; one at a time, or both would apply
+    // the same migration.
+    private static readonly Lock MigrationGate = new();
+
     public HistoryDatabase(HistoryOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -55,6 +59,11 @@ public sealed class HistoryDatabase
 
     /// <summary>Creates or upgrades the schema; returns the version it is at.</summary>
     public int Migrate()
+    {
+        lock (MigrationGate) return MigrateCore();
+    }
+
+    private int MigrateCore()
     {
         using var connection = Open();
         // WAL lets the UI read while the writer writes; it survives a kill -9 (the log is replayed on open).

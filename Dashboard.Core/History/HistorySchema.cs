@@ -93,5 +93,53 @@ internal static class HistorySchema
             CREATE INDEX audit_log_by_user ON audit_log (user_name, at_ms);
             CREATE INDEX audit_log_by_action ON audit_log (action, at_ms);
             """),
+        // Maintenance runs: written synchronously (not through the write queue) because a step must be on disk
+        // before it acts. The lock row is one active run per cluster; it survives a restart and goes when the run ends.
+        new(5, """
+            CREATE TABLE maintenance_runs (
+                id TEXT PRIMARY KEY,
+                cluster_id TEXT NOT NULL,
+                operation TEXT NOT NULL,
+                state TEXT NOT NULL,
+                started_by TEXT NOT NULL,
+                created_ms INTEGER NOT NULL,
+                updated_ms INTEGER NOT NULL,
+                finished_ms INTEGER,
+                current_step INTEGER NOT NULL,
+                pause_reason TEXT,
+                held INTEGER NOT NULL DEFAULT 0
+            );
+            CREATE INDEX maintenance_runs_by_cluster ON maintenance_runs (cluster_id, created_ms);
+            CREATE TABLE maintenance_steps (
+                run_id TEXT NOT NULL REFERENCES maintenance_runs (id) ON DELETE CASCADE,
+                idx INTEGER NOT NULL,
+                action TEXT NOT NULL,
+                node_id INTEGER NOT NULL,
+                node TEXT NOT NULL,
+                observer INTEGER NOT NULL,
+                control TEXT NOT NULL,
+                state TEXT NOT NULL,
+                action_started_ms INTEGER,
+                action_finished_ms INTEGER,
+                action_succeeded INTEGER,
+                finished_ms INTEGER,
+                zxid_before INTEGER,
+                outcome TEXT,
+                PRIMARY KEY (run_id, idx)
+            ) WITHOUT ROWID;
+            CREATE TABLE maintenance_log (
+                id INTEGER PRIMARY KEY,
+                run_id TEXT NOT NULL REFERENCES maintenance_runs (id) ON DELETE CASCADE,
+                at_ms INTEGER NOT NULL,
+                level TEXT NOT NULL,
+                message TEXT NOT NULL
+            );
+            CREATE INDEX maintenance_log_by_run ON maintenance_log (run_id, id);
+            CREATE TABLE maintenance_locks (
+                cluster_id TEXT PRIMARY KEY,
+                run_id TEXT NOT NULL,
+                acquired_ms INTEGER NOT NULL
+            );
+            """),
     ];
 }

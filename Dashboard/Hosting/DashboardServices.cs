@@ -7,6 +7,7 @@ using Dashboard.Core.Clusters;
 using Dashboard.Core.Sandbox;
 using Dashboard.History;
 using Dashboard.Live;
+using Dashboard.Maintenance;
 using Dashboard.Monitoring;
 using Dashboard.Znodes;
 
@@ -37,6 +38,8 @@ internal static class DashboardServices
             services.AddSingleton(configuration.GetSection("Sandbox").Get<SandboxSettings>() ?? new SandboxSettings());
             services.AddHostedService<SandboxHost>();
         }
+        // After the sandbox: hosted services stop in reverse order, so runs pause before the sandbox's nodes stop.
+        services.AddMaintenance();
         return services;
     }
 
@@ -53,6 +56,8 @@ internal static class DashboardServices
         app.MapEnsembleApi();
         app.MapHistoryApi();
         app.UseZnodes();
+        app.MapMaintenanceApi();
+        app.MapMaintenanceForms();
         app.MapRazorComponents<App>();
         return app;
     }

@@ -1,5 +1,6 @@
 using Dashboard.Core.Clusters;
 using Dashboard.Core.Kafka.Sandbox;
+using Dashboard.Core.Maintenance;
 using Dashboard.Core.Sandbox;
 
 namespace Dashboard.Hosting;
@@ -9,7 +10,7 @@ namespace Dashboard.Hosting;
 /// "sandbox" (starting, then ready or failed with the reason), and stops it when the dashboard stops. Unless
 /// <c>Sandbox:KafkaBrokers</c> is false, sandbox Kafka brokers (metadata only, no Kafka) run on it under <c>/kafka</c>.
 /// </summary>
-internal sealed partial class SandboxHost(SandboxSettings settings, ClusterRegistry registry, ILogger<SandboxHost> logger) : BackgroundService
+internal sealed partial class SandboxHost(SandboxSettings settings, ClusterRegistry registry, NodeControlFactory controls, ILogger<SandboxHost> logger) : BackgroundService
 {
     public const string ClusterId = "sandbox";
     private ZooKeeperSandbox? _sandbox;
@@ -25,7 +26,12 @@ internal sealed partial class SandboxHost(SandboxSettings settings, ClusterRegis
             var progress = new Progress<string>(message => LogProgress(logger, message));
             _sandbox = await ZooKeeperSandbox.StartAsync(options, progress, stoppingToken).ConfigureAwait(false);
             // The sandbox knows every node's id, observer flag and AdminServer URL: the cluster carries them all.
-            var ready = SandboxCluster.Define(_sandbox, ClusterId, pending.Name, settings.PollInterval);
+            // Maintenance is on for the sandbox, acting on its own processes: everything it does is real and harmless.
+            controls.RegisterSandbox(ClusterId, _sandbox);
+            var ready = SandboxCluster.Define(_sandbox, ClusterId, pending.Name, settings.PollInterval) with
+            {
+                Maintenance = new MaintenanceSettings { Enabled = true, Control = new NodeControlSettings(NodeControlKind.Sandbox), SettlePeriod = TimeSpan.FromSeconds(3) },
+            };
             registry.Upsert(new ClusterEntry(ready, ClusterAvailability.Ready,
                 $"{options.Voters} voter(s), {options.Observers} observer(s) on loopback"));
             if (settings.KafkaBrokers)
@@ -56,6 +62,7 @@ internal sealed partial class SandboxHost(SandboxSettings settings, ClusterRegis
         if (_sandbox is { } sandbox)
         {
             LogStopping(logger);
+            controls.UnregisterSandbox(ClusterId);
             await sandbox.DisposeAsync().ConfigureAwait(false);
         }
     }

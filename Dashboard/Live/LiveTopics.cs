@@ -9,6 +9,9 @@ internal static class LiveTopics
     /// <summary>The live part of a cluster's ensemble page.</summary>
     public static string Ensemble(string clusterId) => $"ensemble:{clusterId}";
 
+    /// <summary>The live part of a cluster's maintenance page: its current (or latest) run beside the topology.</summary>
+    public static string Maintenance(string clusterId) => $"maintenance:{clusterId}";
+
     public static bool IsValid(string? topic) =>
         topic is { Length: > 0 and <= 200 } && topic.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or ':' or '.' or '/');
 }

@@ -1,0 +1,30 @@
+using System.Collections.Immutable;
+
+namespace Dashboard.Core.Maintenance;
+
+/// <summary>
+/// What a Kafka broker roll needs from the Kafka side, to be implemented when the Kafka metadata code lands. The
+/// executor's shape stays the same as for ZooKeeper: checks before each broker, act through a node control, wait.
+/// </summary>
+public interface IBrokerRollChecks
+{
+    /// <summary>The broker ids, with the active controller last (re-read before each step: it can move).</summary>
+    Task<ImmutableArray<int>> RollOrderAsync(string clusterId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Whether broker <paramref name="brokerId"/> may be restarted now: zero under-replicated partitions, and
+    /// Strimzi's rule per partition with a replica on it (not if |ISR| &lt; minISR, or |ISR| == minISR with the broker
+    /// in the ISR and |replicas| &gt; minISR; partitions with |replicas| &lt;= minISR ignored). Each refusal names the
+    /// partition (topic-partition), the rule and what would make it pass.
+    /// </summary>
+    Task<ImmutableArray<MaintenanceCheck>> BeforeRestartAsync(string clusterId, int brokerId, CancellationToken cancellationToken);
+
+    /// <summary>The broker's epoch (the czxid of <c>/brokers/ids/&lt;id&gt;</c>); a new value means it re-registered.</summary>
+    Task<long?> BrokerEpochAsync(string clusterId, int brokerId, CancellationToken cancellationToken);
+
+    /// <summary>What the roll still waits for after a restart: re-registration with a new epoch, zero under-replicated partitions.</summary>
+    Task<ImmutableArray<string>> UnmetAfterRestartAsync(string clusterId, int brokerId, long? epochBefore, CancellationToken cancellationToken);
+
+    /// <summary>Optionally, at the end: a preferred leader election for every partition (<c>/admin/preferred_replica_election</c>).</summary>
+    Task<MaintenanceCheck> RequestPreferredLeaderElectionAsync(string clusterId, CancellationToken cancellationToken);
+}

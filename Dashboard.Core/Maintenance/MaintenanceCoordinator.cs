@@ -1,0 +1,226 @@
+using System.Collections.Concurrent;
+using System.Collections.Immutable;
+using Dashboard.Core.Access;
+
+namespace Dashboard.Core.Maintenance;
+
+/// <summary>
+/// Plans, starts, pauses, resumes and aborts maintenance runs, and drives the ones running. One run per cluster
+/// (the lock is in the database). After a restart, runs that were running are left paused with the reason, and a
+/// step whose action had started is never done again unless the operator chooses retry.
+/// </summary>
+public sealed class MaintenanceCoordinator : IAsyncDisposable
+{
+    private readonly MaintenanceStore _store;
+    private readonly IMaintenanceTargets _targets;
+    private readonly IAuditLog? _audit;
+    private readonly TimeProvider _time;
+    private readonly ConcurrentDictionary<string, RunExecution> _executions = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource _shutdown = new();
+    private readonly SemaphoreSlim _gate = new(1, 1);
+
+    public MaintenanceCoordinator(MaintenanceStore store, IMaintenanceTargets targets, IAuditLog? audit = null, TimeProvider? time = null)
+    {
+        _store = store;
+        _targets = targets;
+        _audit = audit;
+        _time = time ?? TimeProvider.System;
+    }
+
+    /// <summary>Raised after every change of a run (state, step, log line), with the run as saved (without its log).</summary>
+    public event Action<MaintenanceRun>? Changed;
+
+    public MaintenanceRun? Get(string runId) => _store.Get(runId);
+
+    public MaintenanceRun? Active(string clusterId) => _store.Active(clusterId);
+
+    public IReadOnlyList<MaintenanceRun> List(string clusterId, int limit = 50) => _store.List(clusterId, limit);
+
+    /// <summary>The dry run: nothing is touched.</summary>
+    public async Task<MaintenancePlan> PlanAsync(string clusterId, MaintenanceRequest request, CancellationToken cancellationToken = default)
+    {
+        var target = Target(clusterId);
+        var snapshot = await target.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        return MaintenancePlanner.Plan(target.Cluster, snapshot, request, target.Controls, _store.Active(clusterId));
+    }
+
+    /// <summary>Plans, refuses unless every check passes, takes the cluster's lock and starts executing.</summary>
+    public async Task<MaintenanceRun> StartAsync(string clusterId, MaintenanceRequest request, string user, CancellationToken cancellationToken = default)
+    {
+        var target = Target(clusterId);
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var plan = await PlanAsync(clusterId, request, cancellationToken).ConfigureAwait(false);
+            if (!plan.CanStart)
+                throw new MaintenanceRefusedException($"The {MaintenanceOperations.Name(request.Operation)} of '{clusterId}' was refused.", [.. plan.Refusals])
+                { IsConflict = plan.Refusals.All(r => r.Rule == MaintenanceRules.OneRunPerCluster) };
+            var now = _time.GetUtcNow();
+            var run = new MaintenanceRun(Guid.NewGuid().ToString("N")[..12], clusterId, request.Operation, user, now)
+            {
+                State = RunState.Running, UpdatedAt = now, Steps = [.. plan.Steps.Select(MaintenanceStep.From)],
+            };
+            run = _store.Create(run);
+            _store.AppendLog(run.Id, new RunLogLine(now, RunLogLine.Info,
+                $"Started by {user}: {MaintenanceOperations.Name(request.Operation)} of {plan.Steps.Length} step(s): {string.Join(", ", plan.Steps.Select(s => $"{RunExecution.Verb(s.Action)} {s.Node}"))}."));
+            Launch(run, target);
+            return run;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public async Task<MaintenanceRun> PauseAsync(string runId, string user)
+    {
+        var run = Existing(runId);
+        if (_executions.TryGetValue(runId, out var execution))
+        {
+            execution.RequestPause(user);
+            await WaitBrieflyAsync(execution).ConfigureAwait(false);
+            return _store.Get(runId)!;
+        }
+        if (run.State == RunState.Paused) return run;
+        throw Conflict(run, "pause");
+    }
+
+    public async Task<MaintenanceRun> AbortAsync(string runId, string user)
+    {
+        var run = Existing(runId);
+        if (_executions.TryGetValue(runId, out var execution))
+        {
+            execution.RequestAbort(user);
+            await WaitBrieflyAsync(execution).ConfigureAwait(false);
+            return _store.Get(runId)!;
+        }
+        if (!run.IsActive) throw Conflict(run, "abort");
+        var now = _time.GetUtcNow();
+        var away = run.Away;
+        run = _store.Save(run with { State = RunState.Aborted, FinishedAt = now, PauseReason = null, Held = false });
+        _store.AppendLog(runId, new RunLogLine(now, RunLogLine.Warning, $"Aborted by {user}." + (away.Count > 0 ? $" Node(s) {string.Join(", ", away)} are still stopped: start them by hand." : "")));
+        Changed?.Invoke(run);
+        return _store.Get(runId)!;
+    }
+
+    /// <summary>
+    /// Resumes a paused run after re-running the checks of its current step (refused, and still paused, when they
+    /// fail). A step whose action was started but not known to have worked needs <see cref="ResumeMode.Retry"/>
+    /// (do it again) or <see cref="ResumeMode.Verify"/> (only wait for the node).
+    /// </summary>
+    public async Task<MaintenanceRun> ResumeAsync(string runId, ResumeMode mode, string user, CancellationToken cancellationToken = default)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var run = Existing(runId);
+            if (run.State != RunState.Paused || _executions.ContainsKey(runId)) throw Conflict(run, "resume");
+            var target = Target(run.ClusterId);
+            var now = _time.GetUtcNow();
+            var step = run.Current;
+            if (step is not null && run.NeedsResumeChoice && mode == ResumeMode.Default)
+                throw new MaintenanceRefusedException("Say how to resume.",
+                    [new("resume-choice", step.Node, false,
+                        $"step {step.Index + 1}'s action ({RunExecution.Verb(step.Action)}) was started at {step.ActionStartedAt:HH:mm:ss} UTC and is not known to have worked ({step.Outcome ?? "interrupted"})",
+                        "resume with retry to run the action again, or verify to only wait for the node to be back")]) { IsConflict = true };
+
+            string note;
+            if (step is { ActionStartedAt: not null } && mode == ResumeMode.Retry)
+            {
+                step = step with { State = StepState.Pending, ActionStartedAt = null, ActionFinishedAt = null, ActionSucceeded = null, ZxidBefore = null, Outcome = null };
+                note = $"Resumed by {user}: step {step.Index + 1} ({RunExecution.Verb(step.Action)} {step.Node}) will be run again, as the operator chose.";
+            }
+            else if (step is { ActionStartedAt: not null })
+            {
+                step = step with { State = StepState.Waiting };
+                note = $"Resumed by {user}: step {step.Index + 1}'s action is not repeated; the run only waits for {step.Node} to be ready.";
+            }
+            else note = $"Resumed by {user}.";
+
+            if (step is { ActionStartedAt: null })
+            {
+                // Checks first: a resume never acts on an unhealthy ensemble.
+                var snapshot = await target.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+                var refusals = MaintenanceChecks.BeforeStep(snapshot, step.Action, step.NodeId, run.Away).Where(c => !c.Passed).ToImmutableArray();
+                if (!refusals.IsEmpty)
+                {
+                    var reason = $"resume refused, checks failed: {string.Join("; ", refusals)}";
+                    run = _store.Save(run with { PauseReason = reason });
+                    _store.AppendLog(runId, new RunLogLine(now, RunLogLine.Warning, $"Resume by {user} refused: {string.Join("; ", refusals)}."));
+                    Changed?.Invoke(run);
+                    throw new MaintenanceRefusedException("The checks failed; the run stays paused.", refusals);
+                }
+            }
+            var steps = step is null ? run.Steps : run.Steps.SetItem(step.Index, step);
+            run = _store.Save(run with { State = RunState.Running, PauseReason = null, Held = false, Steps = steps });
+            _store.AppendLog(runId, new RunLogLine(now, RunLogLine.Info, note));
+            Launch(run, target);
+            return run;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>At start: runs still marked running were cut off by a stop or crash; they become paused, visibly.</summary>
+    public int RecoverInterrupted()
+    {
+        var runs = _store.Running().Where(r => !_executions.ContainsKey(r.Id)).ToList();
+        foreach (var run in runs)
+        {
+            var step = run.Current;
+            var now = _time.GetUtcNow();
+            var steps = run.Steps;
+            if (step is { State: StepState.Acting })
+            {
+                step = step with { State = StepState.Interrupted, Outcome = "the dashboard stopped while this action was under way: whether it happened is unknown" };
+                steps = steps.SetItem(step.Index, step);
+            }
+            var reason = step is null ? "the dashboard restarted" :
+                $"the dashboard restarted during step {step.Index + 1} ({RunExecution.Verb(step.Action)} {step.Node})" +
+                (step.ActionStartedAt is null ? "; resume to go on" : "; its action had started: resume with verify (wait for the node) or retry (do it again)");
+            var saved = _store.Save(run with { State = RunState.Paused, PauseReason = reason, Steps = steps });
+            _store.AppendLog(run.Id, new RunLogLine(now, RunLogLine.Warning, $"Paused: {reason}."));
+            Changed?.Invoke(saved);
+        }
+        return runs.Count;
+    }
+
+    private void Launch(MaintenanceRun run, MaintenanceTarget target)
+    {
+        var execution = new RunExecution(run, _store, target, _audit, _time, r => Changed?.Invoke(r), _shutdown.Token);
+        _executions[run.Id] = execution;
+        _ = execution.Completion.ContinueWith(_ => _executions.TryRemove(run.Id, out var _), TaskScheduler.Default);
+        Changed?.Invoke(run);
+    }
+
+    private static async Task WaitBrieflyAsync(RunExecution execution)
+    {
+        // Waits stop at once; an action under way (bounded by its own timeout) is allowed to finish in the background.
+        try { await execution.Completion.WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false); }
+        catch (TimeoutException) { }
+    }
+
+    private MaintenanceTarget Target(string clusterId) => _targets.Find(clusterId)
+        ?? throw new MaintenanceRefusedException($"No cluster has the id '{clusterId}'.", [new(MaintenanceRules.NodeKnown, clusterId, false, "no such cluster", "use the id of a configured cluster")]);
+
+    private MaintenanceRun Existing(string runId) => _store.Get(runId, withLog: false)
+        ?? throw new KeyNotFoundException($"No maintenance run has the id '{runId}'.");
+
+    private static MaintenanceRefusedException Conflict(MaintenanceRun run, string what) =>
+        new($"Run {run.Id} is {RunStates.Name(run.State)}: it cannot {what}.",
+            [new("run-state", run.Id, false, $"the run is {RunStates.Name(run.State)}", what == "resume" ? "only a paused run resumes" : "only an active run can")]) { IsConflict = true };
+
+    /// <summary>Pauses every run under way (the dashboard is stopping) and waits for them to say so.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (_shutdown.IsCancellationRequested) return;
+        await _shutdown.CancelAsync().ConfigureAwait(false);
+        var running = _executions.Values.Select(e => e.Completion).ToArray();
+        try { await Task.WhenAll(running).WaitAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false); }
+        catch (TimeoutException) { }
+        _shutdown.Dispose();
+        _gate.Dispose();
+    }
+}

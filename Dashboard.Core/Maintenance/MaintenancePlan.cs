@@ -1,0 +1,63 @@
+using System.Collections.Immutable;
+
+namespace Dashboard.Core.Maintenance;
+
+public enum MaintenanceOperation
+{
+    /// <summary>Restart the chosen nodes, one at a time, the leader last.</summary>
+    Restart,
+
+    /// <summary>Stop one node for maintenance; the run holds until the operator brings it back.</summary>
+    Stop,
+
+    /// <summary>Restart every node: observers, then followers, the leader last.</summary>
+    RollingRestart,
+}
+
+public static class MaintenanceOperations
+{
+    public static string Name(MaintenanceOperation operation) => operation switch
+    {
+        MaintenanceOperation.Restart => "restart",
+        MaintenanceOperation.Stop => "stop",
+        _ => "rolling-restart",
+    };
+
+    public static bool TryParse(string? text, out MaintenanceOperation operation)
+    {
+        operation = default;
+        switch (text?.Trim().ToLowerInvariant())
+        {
+            case "restart": operation = MaintenanceOperation.Restart; return true;
+            case "stop": operation = MaintenanceOperation.Stop; return true;
+            case "rolling-restart": operation = MaintenanceOperation.RollingRestart; return true;
+            default: return false;
+        }
+    }
+}
+
+/// <summary>What an operator asks for: an operation and, except for a rolling restart, the nodes (by id).</summary>
+public sealed record MaintenanceRequest(MaintenanceOperation Operation, ImmutableArray<int> NodeIds)
+{
+    public static MaintenanceRequest RollingRestart { get; } = new(MaintenanceOperation.RollingRestart, []);
+}
+
+/// <summary>One step as planned: what is done to which node, how, and what the run waits for afterwards.</summary>
+public sealed record PlannedStep(int Index, NodeAction Action, int NodeId, string Node, bool IsObserver, string ExpectedRole, string Control, ImmutableArray<string> Waits);
+
+/// <summary>
+/// The dry run: the steps in order, every check's verdict now, and the waits between steps. Nothing is touched to
+/// produce it. A run can start only when every check passes.
+/// </summary>
+public sealed record MaintenancePlan(
+    string ClusterId,
+    string ClusterName,
+    MaintenanceOperation Operation,
+    ImmutableArray<PlannedStep> Steps,
+    ImmutableArray<MaintenanceCheck> Checks,
+    DateTimeOffset CheckedAt)
+{
+    public bool CanStart => !Steps.IsDefaultOrEmpty && Checks.All(c => c.Passed);
+
+    public IEnumerable<MaintenanceCheck> Refusals => Checks.Where(c => !c.Passed);
+}

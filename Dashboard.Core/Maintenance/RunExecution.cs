@@ -1,0 +1,276 @@
+using System.Diagnostics;
+using Dashboard.Core.Access;
+using Dashboard.Core.Ensemble;
+
+namespace Dashboard.Core.Maintenance;
+
+/// <summary>
+/// Executes one run, step after step, until it succeeds, pauses or is aborted. Each step: re-read the ensemble
+/// (rolling restarts re-read leadership and keep the leader last), re-check, save the step as started, act, then
+/// wait until the node serves in its role, has caught up, the leader counts it synced and the ensemble has stayed
+/// healthy for the settle period. Any failure or timeout pauses with the reason; it never moves on while unhealthy.
+/// Pause and abort interrupt waits at once; an action under way is allowed to finish (a half-made restart would
+/// leave a node down).
+/// </summary>
+internal sealed class RunExecution
+{
+    private readonly MaintenanceStore _store;
+    private readonly MaintenanceTarget _target;
+    private readonly IAuditLog? _audit;
+    private readonly TimeProvider _time;
+    private readonly Action<MaintenanceRun> _changed;
+    private readonly CancellationTokenSource _interrupt = new();
+    private readonly CancellationToken _shutdown;
+    private volatile string? _pauseBy;
+    private volatile string? _abortBy;
+
+    public RunExecution(MaintenanceRun run, MaintenanceStore store, MaintenanceTarget target, IAuditLog? audit, TimeProvider time, Action<MaintenanceRun> changed, CancellationToken shutdown)
+    {
+        Run = run;
+        _store = store;
+        _target = target;
+        _audit = audit;
+        _time = time;
+        _changed = changed;
+        _shutdown = shutdown;
+        Completion = Task.Run(LoopAsync);
+    }
+
+    public MaintenanceRun Run { get; private set; }
+
+    public Task Completion { get; }
+
+    private MaintenanceSettings Settings => _target.Cluster.Maintenance;
+
+    public void RequestPause(string by)
+    {
+        _pauseBy = by;
+        Log(RunLogLine.Info, $"Pause requested by {by}" + (Run.Current?.State == StepState.Acting ? ": the run pauses once the action under way has finished." : "."));
+        Interrupt();
+    }
+
+    public void RequestAbort(string by)
+    {
+        _abortBy = by;
+        Log(RunLogLine.Warning, $"Abort requested by {by}" + (Run.Current?.State == StepState.Acting ? ": the run stops once the action under way has finished." : "."));
+        Interrupt();
+    }
+
+    private void Interrupt()
+    {
+        try { _interrupt.Cancel(); } catch (ObjectDisposedException) { }
+    }
+
+    private async Task LoopAsync()
+    {
+        try
+        {
+            while (true)
+            {
+                if (_abortBy is { } abortedBy) { End(RunState.Aborted, $"Aborted by {abortedBy}."); return; }
+                if (_pauseBy is { } pausedBy) { Pause($"paused by {pausedBy}"); return; }
+                if (_shutdown.IsCancellationRequested) { Pause(ShutdownReason()); return; }
+                if (Run.Current is not { } step) { End(RunState.Succeeded, $"All {Run.Steps.Length} step(s) done."); return; }
+                try
+                {
+                    if (!await StepAsync(step).ConfigureAwait(false)) return;
+                }
+                catch (OperationCanceledException) when (_interrupt.IsCancellationRequested || _shutdown.IsCancellationRequested)
+                {
+                    // The loop's head says what happens now (pause, abort or shutdown).
+                }
+            }
+        }
+        catch (Exception e)
+        {
+            // A bug or a database failure must never leave a run marked running with nothing driving it.
+            try { Pause($"unexpected error: {e.Message}"); } catch (Exception) { /* the next start marks it interrupted */ }
+        }
+        finally
+        {
+            _interrupt.Dispose();
+        }
+    }
+
+    /// <summary>Runs (or continues) one step; false when the run paused and this loop ends.</summary>
+    private async Task<bool> StepAsync(MaintenanceStep step)
+    {
+        var number = $"Step {step.Index + 1}/{Run.Steps.Length}";
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(_interrupt.Token, _shutdown);
+        var token = linked.Token;
+        if (step.ActionStartedAt is null)
+        {
+            var snapshot = await _target.Reader.ReadAsync(token).ConfigureAwait(false);
+            if (Run.Operation != MaintenanceOperation.Stop) step = KeepLeaderLast(snapshot, step);
+            var refusals = MaintenanceChecks.BeforeStep(snapshot, step.Action, step.NodeId, Run.Away).Where(c => !c.Passed).ToList();
+            if (refusals.Count > 0)
+            {
+                Pause($"{number} ({Verb(step.Action)} {step.Node}) refused: {string.Join("; ", refusals)}");
+                return false;
+            }
+            if (!await ActAsync(step, snapshot, number).ConfigureAwait(false)) return false;
+            step = Run.Current!;
+        }
+
+        var unmet = await WaitAsync(step, token).ConfigureAwait(false);
+        if (unmet is not null)
+        {
+            Pause($"{number}: {step.Node} was not ready within {Seconds(Timeout(step))}: {unmet}");
+            return false;
+        }
+        var now = _time.GetUtcNow();
+        Update(Run with { CurrentStep = Run.CurrentStep + 1 }, step with { State = StepState.Succeeded, FinishedAt = now, Outcome = Done(step) });
+        Log(RunLogLine.Info, $"{number} done: {Done(step)} after {Seconds(now - step.ActionStartedAt!.Value)}.");
+        if (step.Action == NodeAction.Stop)
+        {
+            Update(Run with { State = RunState.Paused, Held = true, PauseReason = $"{step.Node} is away for maintenance since {now:HH:mm:ss} UTC: resume to start it again" });
+            Log(RunLogLine.Info, $"Holding: {step.Node} stays stopped until the operator resumes.");
+            return false;
+        }
+        return true;
+    }
+
+    /// <summary>Rolling restarts: leadership can move between steps, so the node that leads now goes last.</summary>
+    private MaintenanceStep KeepLeaderLast(EnsembleSnapshot snapshot, MaintenanceStep step)
+    {
+        var pending = Run.Steps.Skip(Run.CurrentStep).Where(s => s.State == StepState.Pending).ToList();
+        var byNode = pending.Select(s => (Step: s, Node: snapshot.Nodes.FirstOrDefault(n => n.Id == s.NodeId))).Where(p => p.Node is not null).ToList();
+        var first = byNode.OrderBy(p => p.Node!.Role == NodeRole.Leader ? 2 : p.Step.IsObserver ? 0 : 1).ThenBy(p => p.Step.Index).Select(p => p.Step).FirstOrDefault();
+        if (first is null || first.Index == step.Index) return step;
+        // Swap what the two steps act on; their places (indexes) stay.
+        var now = step with { NodeId = first.NodeId, Node = first.Node, IsObserver = first.IsObserver, Control = first.Control };
+        var later = first with { NodeId = step.NodeId, Node = step.Node, IsObserver = step.IsObserver, Control = step.Control };
+        Update(Run, now, later);
+        Log(RunLogLine.Info, $"Leadership re-read: {step.Node} leads now, so it goes last; {first.Node} goes first.");
+        return now;
+    }
+
+    private async Task<bool> ActAsync(MaintenanceStep step, EnsembleSnapshot snapshot, string number)
+    {
+        var node = snapshot.Nodes.First(n => n.Id == step.NodeId);
+        var definition = MaintenancePlanner.DefinitionOf(_target.Cluster, node);
+        var control = _target.Controls(definition, out var problem);
+        // Saved before acting: after a crash the record says the action may have happened, so it is never repeated blindly.
+        step = step with { State = StepState.Acting, ActionStartedAt = _time.GetUtcNow(), ZxidBefore = snapshot.Leader?.Zxid?.Value };
+        Update(Run, step);
+        Log(RunLogLine.Info, $"{number}: {Verb(step.Action)} {step.Node} ({(control is null ? "no control" : control.Describe(step.Action, definition))}).");
+        var clock = Stopwatch.StartNew();
+        NodeControlResult result;
+        if (control is null) result = NodeControlResult.Failed(problem ?? "no node control");
+        else
+        {
+            try
+            {
+                result = await control.RunAsync(step.Action, definition, _shutdown).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !_shutdown.IsCancellationRequested)
+            {
+                result = NodeControlResult.Failed($"{control.Kind} control failed: {e.Message}");
+            }
+        }
+        step = step with
+        {
+            State = result.Succeeded ? StepState.Waiting : StepState.Failed, ActionFinishedAt = _time.GetUtcNow(),
+            ActionSucceeded = result.Succeeded, Outcome = result.Summary,
+        };
+        Update(Run, step);
+        Log(result.Succeeded ? RunLogLine.Info : RunLogLine.Error, $"{number}: {result.Summary} ({clock.Elapsed.TotalSeconds:0.0} s)." + (result.Output is { } o ? "\n" + o : ""));
+        _audit?.Record(new AuditEntry(_time.GetUtcNow(), Run.StartedBy, null, "maintenance-step", $"{Run.ClusterId}/node {step.NodeId}",
+            result.Succeeded ? AuditOutcome.Succeeded : AuditOutcome.Failed) { Detail = $"run {Run.Id} {number}: {Verb(step.Action)}: {result.Summary}" });
+        if (!result.Succeeded)
+        {
+            Pause($"{number} ({Verb(step.Action)} {step.Node}) failed: {result.Summary}. Nothing else was touched; resume with retry to run it again, or verify if you did it by hand");
+            return false;
+        }
+        return true;
+    }
+
+    /// <summary>Null when the step's node is ready and the ensemble stayed healthy for the settle period; else what was missing at the timeout.</summary>
+    private async Task<string?> WaitAsync(MaintenanceStep step, CancellationToken cancellationToken)
+    {
+        var timeout = Timeout(step);
+        var clock = Stopwatch.StartNew();
+        var wentAway = step.Action != NodeAction.Restart;
+        var lastUnmet = "no poll yet";
+        TimeSpan? readySince = null;
+        var announced = false;
+        while (true)
+        {
+            var snapshot = await _target.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            var node = snapshot.Nodes.FirstOrDefault(n => n.Id == step.NodeId);
+            wentAway |= StepReadiness.ShowsRestart(node, _time.GetUtcNow() - step.ActionStartedAt!.Value);
+            var unmet = StepReadiness.Unmet(snapshot, step, Run.Away, wentAway);
+            if (unmet.Count == 0)
+            {
+                readySince ??= clock.Elapsed;
+                if (!announced)
+                {
+                    Log(RunLogLine.Info, $"{step.Node} is ready; settling for {Seconds(Settings.SettlePeriod)}.");
+                    announced = true;
+                }
+                if (clock.Elapsed - readySince >= Settings.SettlePeriod) return null;
+            }
+            else
+            {
+                if (readySince is not null) Log(RunLogLine.Warning, $"Unhealthy again while settling: {string.Join("; ", unmet)}.");
+                readySince = null;
+                announced = false;
+                lastUnmet = string.Join("; ", unmet);
+            }
+            if (clock.Elapsed > timeout) return lastUnmet;
+            await Task.Delay(Settings.PollInterval, _time, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private TimeSpan Timeout(MaintenanceStep step) =>
+        _target.Cluster.ControlFor(_target.Cluster.Nodes.FirstOrDefault(n => n.Id == step.NodeId) ?? new(string.Empty, 0))?.Kind == NodeControlKind.Manual
+            ? Settings.ManualStepTimeout : Settings.StepTimeout;
+
+    private string ShutdownReason() =>
+        Run.Current is { } step ? $"the dashboard stopped during step {step.Index + 1} ({Verb(step.Action)} {step.Node}); resume to go on" : "the dashboard stopped";
+
+    private void Pause(string reason)
+    {
+        var step = Run.Current;
+        if (step is { State: StepState.Acting }) step = step with { State = StepState.Interrupted };
+        Update(Run with { State = RunState.Paused, PauseReason = reason, Held = false }, step is null ? [] : [step]);
+        Log(RunLogLine.Warning, $"Paused: {reason}.");
+    }
+
+    private void End(RunState state, string message)
+    {
+        Update(Run with { State = state, FinishedAt = _time.GetUtcNow(), PauseReason = null, Held = false });
+        Log(state == RunState.Succeeded ? RunLogLine.Info : RunLogLine.Warning, message + (Run.Away.Count > 0 ? $" Node(s) {string.Join(", ", Run.Away)} are still stopped: start them by hand." : ""));
+        _audit?.Record(new AuditEntry(_time.GetUtcNow(), Run.StartedBy, null, "maintenance-" + RunStates.Name(state), $"{Run.ClusterId}/run {Run.Id}",
+            state == RunState.Succeeded ? AuditOutcome.Succeeded : AuditOutcome.Failed) { Detail = message });
+    }
+
+    private void Update(MaintenanceRun run, params MaintenanceStep[] steps)
+    {
+        var all = run.Steps;
+        foreach (var s in steps) all = all.SetItem(s.Index, s);
+        Run = _store.Save(run with { Steps = all });
+        _changed(Run);
+    }
+
+    private void Log(string level, string message)
+    {
+        _store.AppendLog(Run.Id, new RunLogLine(_time.GetUtcNow(), level, message));
+        _changed(Run);
+    }
+
+    internal static string Verb(NodeAction action) => action switch
+    {
+        NodeAction.Restart => "restart",
+        NodeAction.Stop => "stop",
+        _ => "start",
+    };
+
+    private static string Done(MaintenanceStep step) => step.Action switch
+    {
+        NodeAction.Stop => $"{step.Node} is away and the ensemble is healthy without it",
+        _ => $"{step.Node} serves as {(step.IsObserver ? "observer" : "a voter")}, caught up and synced",
+    };
+
+    private static string Seconds(TimeSpan t) => $"{t.TotalSeconds:0.#} s";
+}
