@@ -44,6 +44,9 @@ public sealed class ClusterOptions
     public string? Digest { get; set; }
 
     public HealthThresholds? Thresholds { get; set; }
+
+    /// <summary>Where Kafka keeps its metadata in this ensemble (<c>/</c> or e.g. <c>/kafka</c>); absent: detected; <c>none</c>: not watched.</summary>
+    public string? KafkaChroot { get; set; }
 }
 
 /// <summary>One node under <c>Dashboard:Clusters:N:Nodes</c>.</summary>

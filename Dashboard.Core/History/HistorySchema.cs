@@ -93,5 +93,17 @@ internal static class HistorySchema
             CREATE INDEX audit_log_by_user ON audit_log (user_name, at_ms);
             CREATE INDEX audit_log_by_action ON audit_log (action, at_ms);
             """),
+        // 6, not 5: the maintenance branch takes 5. Kafka summaries: brokers, controller and problem partitions only.
+        new(6, """
+            CREATE TABLE IF NOT EXISTS kafka_snapshots (
+                id INTEGER PRIMARY KEY,
+                cluster_id TEXT NOT NULL,
+                at_ms INTEGER NOT NULL,
+                reason TEXT NOT NULL,
+                controller_id INTEGER,
+                json TEXT NOT NULL
+            );
+            CREATE INDEX IF NOT EXISTS kafka_snapshots_by_cluster_time ON kafka_snapshots (cluster_id, at_ms);
+            """),
     ];
 }

@@ -18,6 +18,7 @@ internal static class NavigationSections
     [
         new("Overview", "/", NavLinkMatch.All),
         new("Ensemble", "/ensemble"),
+        new("Kafka", "/kafka"),
         new("History", "/history"),
         new("Audit log", "/admin/audit", MinimumRole: DashboardRole.Admin),
         new("API tokens", "/admin/tokens", MinimumRole: DashboardRole.Admin),
