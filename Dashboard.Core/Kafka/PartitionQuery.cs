@@ -60,7 +60,7 @@ public sealed record PartitionQuery
             PartitionSort.Leader => matching.OrderBy(h => h.Partition.State?.Leader ?? int.MaxValue),
             PartitionSort.Isr => matching.OrderBy(h => h.Partition.State?.Isr.Count ?? -1),
             // Problems first: offline, then under min ISR, then under-replicated; stable within each.
-            _ when ProblemsFirst => matching.OrderBy(Severity),
+            _ when ProblemsFirst => BySeverity(matching),
             _ => matching,
         };
         var pages = Math.Max(1, (matching.Count + PageSize - 1) / PageSize);
@@ -75,6 +75,17 @@ public sealed record PartitionQuery
     {
         ArgumentNullException.ThrowIfNull(h);
         return h.UnderReplicated || h.Offline || h.UnderMinIsr || h.Partition.Unreadable is not null || h.Partition.State is null;
+    }
+
+    /// <summary>A stable bucket sort: five severities, one pass, no comparisons over 100,000 rows.</summary>
+    private static List<PartitionHealth> BySeverity(List<PartitionHealth> rows)
+    {
+        var buckets = new List<PartitionHealth>[5];
+        for (var i = 0; i < buckets.Length; i++) buckets[i] = [];
+        foreach (var h in rows) buckets[Severity(h)].Add(h);
+        var sorted = new List<PartitionHealth>(rows.Count);
+        foreach (var bucket in buckets) sorted.AddRange(bucket);
+        return sorted;
     }
 
     private static int Severity(PartitionHealth h) =>
