@@ -24,6 +24,14 @@ public sealed record ClusterDefinition(string Id, string Name, string ConnectStr
     /// <summary>How a node is restarted: its own control, else the cluster's; null when none is configured.</summary>
     public NodeControlSettings? ControlFor(NodeDefinition node) => node?.Control ?? Maintenance.Control;
 
+    /// <summary>The Kafka chroot ("" for the root); null: detected (<c>/brokers/ids</c> at the root or one level down).</summary>
+    public string? KafkaChroot { get; init; }
+
+    /// <summary>False when settings say <c>KafkaChroot: none</c>: the ensemble is not searched for Kafka.</summary>
+    public bool WatchKafka { get; init; } = true;
+
+    public const string NoKafka = "none";
+
     public static ClusterDefinition FromOptions(ClusterOptions options, int index)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -65,8 +73,12 @@ public sealed record ClusterDefinition(string Id, string Name, string ConnectStr
             Thresholds = options.Thresholds ?? new HealthThresholds(),
             Digest = string.IsNullOrEmpty(options.Digest) ? null : options.Digest,
             Maintenance = options.Maintenance?.ToSettings($"{where}:Maintenance") ?? MaintenanceSettings.Disabled,
+            KafkaChroot = options.KafkaChroot is { } chroot && !IsNoKafka(chroot) ? Kafka.KafkaPaths.NormalizeChroot(chroot) : null,
+            WatchKafka = options.KafkaChroot is null || !IsNoKafka(options.KafkaChroot),
         };
     }
+
+    private static bool IsNoKafka(string chroot) => chroot.Trim().Equals(NoKafka, StringComparison.OrdinalIgnoreCase);
 
     private static IEnumerable<NodeDefinition> ReadNodes(ClusterOptions options, string where)
     {

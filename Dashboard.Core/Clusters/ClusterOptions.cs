@@ -49,6 +49,8 @@ public sealed class ClusterOptions
 
     /// <summary>Controlled node maintenance: off unless enabled, with how nodes are restarted.</summary>
     public MaintenanceOptions? Maintenance { get; set; }
+    /// <summary>Where Kafka keeps its metadata in this ensemble (<c>/</c> or e.g. <c>/kafka</c>); absent: detected; <c>none</c>: not watched.</summary>
+    public string? KafkaChroot { get; set; }
 }
 
 /// <summary>One node under <c>Dashboard:Clusters:N:Nodes</c>.</summary>

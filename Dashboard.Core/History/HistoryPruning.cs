@@ -34,11 +34,13 @@ public sealed record PruneWrite(HistoryOptions Options, DateTimeOffset Now) : Hi
             new { Cutoff = now - (long)Options.DownsampledMetricsRetention.TotalMilliseconds }, transaction);
         connection.Execute("DELETE FROM events WHERE at_ms < @Cutoff", new { Cutoff = now - (long)Options.EventRetention.TotalMilliseconds }, transaction);
         connection.Execute("DELETE FROM snapshots WHERE at_ms < @Cutoff", new { Cutoff = now - (long)Options.SnapshotRetention.TotalMilliseconds }, transaction);
+        connection.Execute("DELETE FROM kafka_snapshots WHERE at_ms < @Cutoff", new { Cutoff = now - (long)Options.SnapshotRetention.TotalMilliseconds }, transaction);
 
         // Size bound: drop the oldest tenth of snapshots and raw metrics per round until under the bound.
         for (var round = 0; round < 10 && UsedBytes(connection, transaction) > Options.MaxDatabaseBytes; round++)
         {
             connection.Execute("DELETE FROM snapshots WHERE id IN (SELECT id FROM snapshots ORDER BY at_ms LIMIT MAX(1, (SELECT COUNT(*) FROM snapshots) / 10))", transaction: transaction);
+            connection.Execute("DELETE FROM kafka_snapshots WHERE id IN (SELECT id FROM kafka_snapshots ORDER BY at_ms LIMIT MAX(1, (SELECT COUNT(*) FROM kafka_snapshots) / 10))", transaction: transaction);
             connection.Execute("DELETE FROM node_metrics WHERE at_ms <= (SELECT at_ms FROM node_metrics ORDER BY at_ms LIMIT 1 OFFSET MAX(0, (SELECT COUNT(*) FROM node_metrics) / 10))", transaction: transaction);
             if (round >= 5)
                 connection.Execute("DELETE FROM events WHERE id IN (SELECT id FROM events ORDER BY at_ms LIMIT MAX(1, (SELECT COUNT(*) FROM events) / 10))", transaction: transaction);

@@ -141,5 +141,17 @@ internal static class HistorySchema
                 acquired_ms INTEGER NOT NULL
             );
             """),
+        // Kafka summaries: brokers, controller and problem partitions only.
+        new(6, """
+            CREATE TABLE IF NOT EXISTS kafka_snapshots (
+                id INTEGER PRIMARY KEY,
+                cluster_id TEXT NOT NULL,
+                at_ms INTEGER NOT NULL,
+                reason TEXT NOT NULL,
+                controller_id INTEGER,
+                json TEXT NOT NULL
+            );
+            CREATE INDEX IF NOT EXISTS kafka_snapshots_by_cluster_time ON kafka_snapshots (cluster_id, at_ms);
+            """),
     ];
 }

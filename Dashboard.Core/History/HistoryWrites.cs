@@ -43,3 +43,13 @@ public sealed record MetricsWrite(IReadOnlyList<NodeMetricSample> Samples) : His
             Samples.Select(s => new { s.ClusterId, s.NodeId, AtMs = Ms(s.At), s.LatencyAvg, s.LatencyMax, s.Outstanding, s.Connections, s.Znodes, s.Watches }),
             transaction);
 }
+
+/// <summary>A Kafka summary (<see cref="KafkaSummary"/>), stored as JSON with the controller as a column.</summary>
+public sealed record KafkaSnapshotWrite(string ClusterId, string Reason, KafkaSummary Summary) : HistoryWrite
+{
+    internal override void Apply(SqliteConnection connection, SqliteTransaction transaction) =>
+        connection.Execute(
+            "INSERT INTO kafka_snapshots (cluster_id, at_ms, reason, controller_id, json) VALUES (@ClusterId, @AtMs, @Reason, @ControllerId, @Json)",
+            new { ClusterId, AtMs = Ms(Summary.At), Reason, Summary.ControllerId, Json = System.Text.Json.JsonSerializer.Serialize(Summary, EnsembleHistoryRecorder.SnapshotJson) },
+            transaction);
+}

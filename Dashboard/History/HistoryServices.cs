@@ -18,6 +18,8 @@ internal static class HistoryServices
         services.AddHostedService<HistoryMaintenance>();
         services.AddSingleton<EnsembleHistoryRecorder>();
         services.AddHostedService<EnsembleHistoryFeeder>();
+        services.AddSingleton<KafkaHistoryRecorder>();
+        services.AddSingleton<KafkaHistoryReader>();
         return services;
     }
 }

@@ -4,6 +4,7 @@ using Dashboard.Components;
 using Dashboard.Core.AdminServer;
 using Dashboard.Core.Ensemble;
 using Dashboard.Core.Clusters;
+using Dashboard.Core.Kafka;
 using Dashboard.Core.Sandbox;
 using Dashboard.History;
 using Dashboard.Live;
@@ -33,6 +34,12 @@ internal static class DashboardServices
         services.AddHostedService<EnsembleMonitor>();
         services.AddHostedService<EnsemblePusher>();
 
+        // Kafka on the same ensembles: one watcher per cluster that has Kafka, a live store, and pushes of its pages.
+        services.AddSingleton<KafkaStore>();
+        services.AddSingleton<KafkaIsrViews>();
+        services.AddHostedService<KafkaMonitor>();
+        services.AddHostedService<KafkaPusher>();
+
         if (sandbox)
         {
             services.AddSingleton(configuration.GetSection("Sandbox").Get<SandboxSettings>() ?? new SandboxSettings());
@@ -58,6 +65,7 @@ internal static class DashboardServices
         app.UseZnodes();
         app.MapMaintenanceApi();
         app.MapMaintenanceForms();
+        app.MapKafkaApi();
         app.MapRazorComponents<App>();
         return app;
     }

@@ -19,6 +19,7 @@ internal static class NavigationSections
         new("Overview", "/", NavLinkMatch.All),
         new("Ensemble", "/ensemble"),
         new("Znodes", "/znodes"),
+        new("Kafka", "/kafka"),
         new("History", "/history"),
         new("Maintenance", "/maintenance", MinimumRole: DashboardRole.Operator),
         new("Audit log", "/admin/audit", MinimumRole: DashboardRole.Admin),

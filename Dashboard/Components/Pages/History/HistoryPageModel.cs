@@ -19,7 +19,7 @@ internal sealed record HistoryPageModel(
     string? Error)
 {
     public static readonly IReadOnlyList<string> Kinds =
-        ["leader-changed", "node-down", "node-up", "role-changed", "quorum-lost", "quorum-restored"];
+        ["leader-changed", "node-down", "node-up", "role-changed", "quorum-lost", "quorum-restored", .. KafkaHistoryRecorder.Kinds];
 
     public static readonly IReadOnlyList<(string Measure, string Label)> Measures =
     [

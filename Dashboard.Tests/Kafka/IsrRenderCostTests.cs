@@ -1,0 +1,55 @@
+using System.Diagnostics;
+using Dashboard.Components.Controls.KafkaView;
+using Dashboard.Core.Clusters;
+using Dashboard.Core.Kafka;
+using Dashboard.Live;
+using Dashboard.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+using Xunit.Abstractions;
+
+namespace Dashboard.Tests.Kafka;
+
+/// <summary>The bound: a filtered, paginated ISR page of a 100,000-partition cluster renders on the server in under 100 ms.</summary>
+[Collection(SoloCollection.Name)]
+public sealed class IsrRenderCostTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task IsrPage_10kTopicsX10Partitions_FilteredPageRendersUnder100Ms()
+    {
+        var topics = new Dictionary<string, KafkaTopic>(StringComparer.Ordinal);
+        for (var t = 0; t < 10_000; t++)
+        {
+            var name = $"topic-{t:D5}";
+            var partitions = Enumerable.Range(0, 10).Select(p =>
+            {
+                int[] replicas = [(p % 3) + 1, ((p + 1) % 3) + 1, ((p + 2) % 3) + 1];
+                // Broker 3 dropped out of every ISR: a third of the cluster is under-replicated.
+                var isr = replicas.Where(r => r != 3).ToArray();
+                return new KafkaPartition(new TopicPartition(name, p), replicas, new PartitionState(replicas[0] == 3 ? replicas[1] : replicas[0], 1, isr, 1, LeaderRecoveryState.Recovered, 1), null);
+            }).ToList();
+            topics[name] = new KafkaTopic(name, null, EntityConfig.Empty, partitions, false, null);
+        }
+        var snapshot = new KafkaClusterSnapshot("", DateTimeOffset.UnixEpoch, null, null, null, new Dictionary<int, KafkaBroker>(), topics,
+            new Dictionary<string, EntityConfig>(), PendingAdminRequests.None, []);
+        var state = new ClusterKafkaState("big", snapshot, KafkaClusterAnalysis.Analyze(snapshot), [], [], null);
+        await using var app = new DashboardAppFactory();
+        var publisher = app.Services.GetRequiredService<LiveFragmentPublisher>();
+        var query = new PartitionQuery { ProblemsOnly = true, Broker = 2, Page = 3 };
+        await publisher.RenderAsync<IsrTable>(IsrTable.Parameters("big", "topic-05000", state, query)); // warm-up
+
+        var clock = Stopwatch.StartNew();
+        const int rounds = 20;
+        for (var i = 0; i < rounds; i++)
+            Assert.Contains("isr-table", await publisher.RenderAsync<IsrTable>(IsrTable.Parameters("big", "topic-05000", state, query with { Page = 1 })), StringComparison.Ordinal);
+        var perPage = clock.Elapsed.TotalMilliseconds / rounds;
+        // The cluster-wide view (no topic) scans and pages all 100,000: the API's /kafka/partitions.
+        (query with { Page = 2 }).Run(state.Analysis); // warm-up
+        clock.Restart();
+        var page = (query with { Page = 50 }).Run(state.Analysis);
+        var clusterWide = clock.Elapsed.TotalMilliseconds;
+        output.WriteLine($"ISR page render {perPage:0.0} ms; cluster-wide filtered page ({page.Total} matches) {clusterWide:0.0} ms");
+
+        Assert.True(perPage < 100, $"an ISR page took {perPage:0.0} ms");
+        Assert.True(clusterWide < 100, $"a cluster-wide page took {clusterWide:0.0} ms");
+    }
+}

@@ -1,0 +1,185 @@
+using Dashboard.Core.Clusters;
+using Dashboard.Core.History;
+using Dashboard.Core.Kafka;
+using Dashboard.Core.ZooKeeper;
+
+namespace Dashboard.Monitoring;
+
+/// <summary>
+/// Keeps each cluster's Kafka (if it has one) current in the <see cref="KafkaStore"/> and the history: one loop per
+/// cluster, following the registry. A loop owns one ZooKeeper session and one watcher; when the session expires (or
+/// cannot be made) it starts over with a new pair after a growing pause. No Kafka found: the cluster has no entry,
+/// and the loop looks again later (a sandbox starts its brokers after its ensemble is ready).
+/// </summary>
+internal sealed partial class KafkaMonitor(
+    ClusterRegistry registry, KafkaStore store, KafkaHistoryRecorder recorder, KafkaHistoryReader history,
+    TimeProvider time, ILogger<KafkaMonitor> logger) : BackgroundService
+{
+    public static readonly TimeSpan FirstRetryDelay = TimeSpan.FromSeconds(1);
+    public static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(30);
+
+    private readonly Dictionary<string, (ClusterDefinition Definition, CancellationTokenSource Stop, Task Loop)> _loops = new(StringComparer.Ordinal);
+    private readonly Lock _gate = new();
+    private CancellationToken _stopping;
+
+    /// <summary>How the watcher reads; tests shorten the periodic full read.</summary>
+    public KafkaWatcherOptions WatcherOptions { get; init; } = new();
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        _stopping = stoppingToken;
+        registry.Changed += Reconcile;
+        try
+        {
+            Reconcile(registry.Clusters);
+            await Task.Delay(Timeout.Infinite, stoppingToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            registry.Changed -= Reconcile;
+            Task[] loops;
+            lock (_gate)
+            {
+                foreach (var loop in _loops.Values) loop.Stop.Cancel();
+                loops = _loops.Values.Select(l => l.Loop).ToArray();
+            }
+            await Task.WhenAll(loops).ConfigureAwait(false);
+            lock (_gate)
+            {
+                foreach (var loop in _loops.Values) loop.Stop.Dispose();
+                _loops.Clear();
+            }
+        }
+    }
+
+    private void Reconcile(IReadOnlyList<ClusterEntry> clusters)
+    {
+        lock (_gate)
+        {
+            if (_stopping.IsCancellationRequested) return;
+            var wanted = clusters
+                .Where(c => c.Availability is ClusterAvailability.Configured or ClusterAvailability.Ready && c.Definition.WatchKafka)
+                .ToDictionary(c => c.Definition.Id, c => c.Definition, StringComparer.Ordinal);
+            foreach (var (id, running) in _loops.ToList())
+            {
+                if (wanted.TryGetValue(id, out var definition) && definition == running.Definition) continue;
+                running.Stop.Cancel();
+                _loops.Remove(id);
+            }
+            foreach (var (id, definition) in wanted.Where(w => !_loops.ContainsKey(w.Key)))
+            {
+                var stop = CancellationTokenSource.CreateLinkedTokenSource(_stopping);
+                _loops[id] = (definition, stop, Task.Run(() => WatchLoopAsync(definition, stop.Token)));
+            }
+        }
+    }
+
+    private async Task WatchLoopAsync(ClusterDefinition cluster, CancellationToken cancellationToken)
+    {
+        var delay = FirstRetryDelay;
+        try
+        {
+            if (await history.LastControllerCzxidAsync(cluster.Id, cancellationToken).ConfigureAwait(false) is { } czxid)
+                recorder.KnowControllerTerm(cluster.Id, czxid);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogHistoryUnreadable(logger, cluster.Id, e.Message); // history degraded: at worst the current term is stored twice
+        }
+
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await WatchOneSessionAsync(cluster, () => delay = FirstRetryDelay, cancellationToken).ConfigureAwait(false);
+                store.RecordProblem(cluster.Id, "The ZooKeeper session expired; reconnecting.");
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (KafkaClusterNotFoundException e)
+            {
+                if (store.Has(cluster.Id)) LogKafkaGone(logger, cluster.Id, e.Message);
+                store.Remove(cluster.Id);
+            }
+            catch (Exception e)
+            {
+                // Connection refused, auth failed, a bug: never the app's end; the page says why, the loop retries.
+                LogWatchFailed(logger, cluster.Id, e.Message);
+                store.RecordProblem(cluster.Id, e.Message);
+            }
+            try
+            {
+                await Task.Delay(delay, time, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+            delay = delay * 2 > MaxRetryDelay ? MaxRetryDelay : delay * 2;
+        }
+        store.Remove(cluster.Id);
+    }
+
+    /// <summary>One session, one watcher: returns when the session has expired.</summary>
+    private async Task WatchOneSessionAsync(ClusterDefinition cluster, Action connected, CancellationToken cancellationToken)
+    {
+        var client = await ZooKeeperClient.ConnectAsync(cluster.ConnectString, null, cancellationToken).ConfigureAwait(false);
+        await using var _ = client.ConfigureAwait(false);
+        if (cluster.Digest is { } digest)
+        {
+            var colon = digest.IndexOf(':', StringComparison.Ordinal);
+            await client.AddDigestAuthAsync(digest[..colon], digest[(colon + 1)..], cancellationToken).ConfigureAwait(false);
+        }
+        var ended = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        client.StateChanged += (_, change) =>
+        {
+            if (change.Current is SessionState.Expired or SessionState.Closed) ended.TrySetResult();
+            else if (change.Current is SessionState.Lost) store.RecordProblem(cluster.Id, "Lost the connection to ZooKeeper; showing the last state read.");
+            else if (change.Current is SessionState.Connected) store.RecordProblem(cluster.Id, null);
+        };
+
+        var watcher = new KafkaClusterWatcher(client, WatcherOptions with { Chroot = cluster.KafkaChroot ?? WatcherOptions.Chroot }, time);
+        await using var __ = watcher.ConfigureAwait(false);
+        watcher.History.Changed += term => OnControllerTerm(cluster.Id, watcher, term);
+        using var subscription = watcher.Subscribe(update => OnUpdate(cluster.Id, watcher, update));
+        await watcher.StartAsync(cancellationToken).ConfigureAwait(false);
+        connected();
+        LogWatching(logger, cluster.Id, watcher.Current?.Chroot is { Length: > 0 } c ? c : "/");
+        await ended.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private void OnUpdate(string clusterId, KafkaClusterWatcher watcher, KafkaClusterUpdate update)
+    {
+        if (store.Record(clusterId, update, watcher.History.Changes) is { } state) recorder.Record(clusterId, update, state.Analysis);
+        foreach (var e in update.Events.Where(e => e.Kind is KafkaEventKind.BrokerGone or KafkaEventKind.BrokerRegistered or KafkaEventKind.BrokerRestarted))
+            LogEvent(logger, clusterId, e.Message);
+    }
+
+    private void OnControllerTerm(string clusterId, KafkaClusterWatcher watcher, ControllerChange term)
+    {
+        var previous = store.Get(clusterId)?.ControllerHistory.LastOrDefault(c => c.Czxid != term.Czxid && c.Started <= term.Started)?.BrokerId;
+        recorder.RecordControllerTerm(clusterId, term, previous);
+        store.RecordControllerTerms(clusterId, watcher.History.Changes);
+        LogEvent(logger, clusterId, $"controller is broker {term.BrokerId} (epoch {term.Epoch})");
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Cluster {ClusterId}: watching Kafka under {Chroot}.")]
+    private static partial void LogWatching(ILogger logger, string clusterId, string chroot);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Cluster {ClusterId}: Kafka: {Message}")]
+    private static partial void LogEvent(ILogger logger, string clusterId, string message);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Cluster {ClusterId}: Kafka is no longer found ({Reason}).")]
+    private static partial void LogKafkaGone(ILogger logger, string clusterId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Cluster {ClusterId}: watching Kafka failed, retrying: {Reason}")]
+    private static partial void LogWatchFailed(ILogger logger, string clusterId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Cluster {ClusterId}: the stored controller history could not be read: {Reason}")]
+    private static partial void LogHistoryUnreadable(ILogger logger, string clusterId, string reason);
+}
