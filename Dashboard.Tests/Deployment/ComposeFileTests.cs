@@ -103,6 +103,27 @@ public sealed partial class ComposeFileTests
     }
 
     [Fact]
+    public void DockerNodeControl_NamesExistingContainers_AndTheSocketIsMounted()
+    {
+        var services = Services();
+        var dashboardService = services["dashboard"];
+        var dashboard = DashboardCluster(Environment(dashboardService));
+
+        Assert.True(dashboard.Maintenance.Enabled);
+        foreach (var node in dashboard.Nodes)
+        {
+            var control = dashboard.ControlFor(node);
+            Assert.NotNull(control);
+            Assert.Equal(Core.Maintenance.NodeControlKind.Docker, control.Kind);
+            var container = control.Container!.Replace("{id}", node.Id!.Value.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+            Assert.Contains(services.Values, s => s.Children.ContainsKey("container_name") && ((YamlScalarNode)s["container_name"]).Value == container);
+        }
+        var volumes = ((YamlSequenceNode)dashboardService["volumes"]).Children.Select(v => ((YamlScalarNode)v).Value).ToList();
+        Assert.Contains(volumes, v => v!.StartsWith("/var/run/docker.sock:" + dashboard.Maintenance.Control!.DockerSocket, StringComparison.Ordinal));
+        Assert.Equal("/kafka", dashboard.KafkaChroot);
+    }
+
+    [Fact]
     public void KafkaBrokers_UseTheEnsembleWithAChroot_AndUniqueIds()
     {
         var services = Services();
