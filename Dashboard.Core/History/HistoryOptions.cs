@@ -15,6 +15,9 @@ public sealed record HistoryOptions
     public TimeSpan EventRetention { get; init; } = TimeSpan.FromDays(90);
     public TimeSpan SnapshotRetention { get; init; } = TimeSpan.FromDays(30);
 
+    /// <summary>The audit log is kept longest (who changed what is asked long after), and never pruned for size.</summary>
+    public TimeSpan AuditRetention { get; init; } = TimeSpan.FromDays(400);
+
     /// <summary>Above this size the oldest snapshots and metrics go first, whatever their age.</summary>
     public long MaxDatabaseBytes { get; init; } = 2L * 1024 * 1024 * 1024;
 
@@ -32,7 +35,7 @@ public sealed record HistoryOptions
     public void Validate()
     {
         if (string.IsNullOrWhiteSpace(DatabasePath)) throw new ArgumentException("History:DatabasePath is empty: give a file path for the SQLite history.");
-        if (RawMetricsRetention <= TimeSpan.Zero || DownsampledMetricsRetention <= TimeSpan.Zero || EventRetention <= TimeSpan.Zero || SnapshotRetention <= TimeSpan.Zero)
+        if (RawMetricsRetention <= TimeSpan.Zero || DownsampledMetricsRetention <= TimeSpan.Zero || EventRetention <= TimeSpan.Zero || SnapshotRetention <= TimeSpan.Zero || AuditRetention <= TimeSpan.Zero)
             throw new ArgumentException("History retention periods must be positive.");
         if (DownsampleBucket < TimeSpan.FromSeconds(10)) throw new ArgumentException("History:DownsampleBucket must be at least 10 seconds.");
         if (MaxDatabaseBytes < 16L * 1024 * 1024) throw new ArgumentException("History:MaxDatabaseBytes must be at least 16 MB.");

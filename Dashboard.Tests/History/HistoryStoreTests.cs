@@ -87,7 +87,7 @@ public sealed class HistoryStoreTests : IDisposable
     }
 
     [Fact]
-    public async Task Prune_FoldsRawMetricsIntoBuckets_ThenDropsExpiredRawAndEvents()
+    public async Task Prune_FoldsRawMetricsIntoBuckets_ThenDropsExpiredRawEventsAndAudit()
     {
         var options = new HistoryOptions { RawMetricsRetention = TimeSpan.FromHours(1), EventRetention = TimeSpan.FromDays(1), DownsampleBucket = TimeSpan.FromMinutes(5) };
         var database = NewDatabase(options);
@@ -99,6 +99,12 @@ public sealed class HistoryStoreTests : IDisposable
         writer.Enqueue(new EventWrite(new HistoryEvent("c", T0.AddDays(-2), "node-down", "1", "old")));
         writer.Enqueue(new EventWrite(new HistoryEvent("c", T0, "node-down", "1", "recent")));
         var now = T0.AddHours(2);
+        Assert.True(await writer.FlushAsync());
+        using (var connection = database.Open())
+        {
+            connection.Execute("INSERT INTO audit_log (at_ms, user_name, action, outcome) VALUES (@Old, 'alice', 'sign-in', 'Succeeded'), (@Recent, 'alice', 'sign-in', 'Succeeded')",
+                new { Old = (now - database.Options.AuditRetention - TimeSpan.FromDays(1)).ToUnixTimeMilliseconds(), Recent = now.AddDays(-200).ToUnixTimeMilliseconds() });
+        }
         writer.Enqueue(new PruneWrite(database.Options, now));
         Assert.True(await writer.FlushAsync());
 
@@ -111,5 +117,8 @@ public sealed class HistoryStoreTests : IDisposable
         Assert.Equal(4.5, month[0].LatencyAvg); // mean of 0..9
         Assert.Equal(9.5, month[0].LatencyMax);
         Assert.Equal(["recent"], (await reader.EventsAsync("c", T0.AddDays(-3), now)).Select(e => e.Summary));
+        using var check = database.Open();
+        Assert.Equal(1, check.ExecuteScalar<int>("SELECT COUNT(*) FROM audit_log")); // older than the audit retention: gone
+
     }
 }
