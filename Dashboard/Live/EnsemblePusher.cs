@@ -12,11 +12,10 @@ namespace Dashboard.Live;
 /// Re-renders a cluster's live ensemble part (and the overview's cluster list) after each poll and pushes it only
 /// when the markup changed, at most once per <see cref="MinimumGap"/>: bursts collapse into the newest state.
 /// </summary>
-internal sealed partial class EnsemblePusher(EnsembleStore store, ClusterRegistry registry, LiveFragmentPublisher publisher, ILogger<EnsemblePusher> logger) : BackgroundService
+internal sealed class EnsemblePusher(EnsembleStore store, ClusterRegistry registry, LiveFragmentPublisher publisher) : BackgroundService
 {
     public static readonly TimeSpan MinimumGap = TimeSpan.FromMilliseconds(250);
     private readonly ConcurrentDictionary<string, byte> _dirty = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, string> _lastHtml = new(StringComparer.Ordinal);
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropOldest });
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -36,7 +35,7 @@ internal sealed partial class EnsemblePusher(EnsembleStore store, ClusterRegistr
                     _dirty.TryRemove(id, out var _);
                     await PushAsync(id, stoppingToken).ConfigureAwait(false);
                 }
-                await PushIfChangedAsync<ClusterList>(LiveTopics.Clusters, ClusterList.Parameters(registry.Clusters, store.Latest), stoppingToken).ConfigureAwait(false);
+                await publisher.PublishIfChangedAsync<ClusterList>(LiveTopics.Clusters, ClusterList.Parameters(registry.Clusters, store.Latest), stoppingToken).ConfigureAwait(false);
                 await Task.Delay(MinimumGap, stoppingToken).ConfigureAwait(false);
             }
         }
@@ -53,27 +52,8 @@ internal sealed partial class EnsemblePusher(EnsembleStore store, ClusterRegistr
     {
         var cluster = registry.Find(clusterId);
         if (cluster is null) return Task.CompletedTask;
-        return PushIfChangedAsync<EnsembleLive>(LiveTopics.Ensemble(clusterId),
+        return publisher.PublishIfChangedAsync<EnsembleLive>(LiveTopics.Ensemble(clusterId),
             new Dictionary<string, object?> { [nameof(EnsembleLive.Cluster)] = cluster.Definition, [nameof(EnsembleLive.State)] = store.Get(clusterId) },
             cancellationToken);
     }
-
-    private async Task PushIfChangedAsync<TComponent>(string topic, Dictionary<string, object?> parameters, CancellationToken cancellationToken)
-        where TComponent : Microsoft.AspNetCore.Components.IComponent
-    {
-        try
-        {
-            var html = await publisher.RenderAsync<TComponent>(parameters).ConfigureAwait(false);
-            if (_lastHtml.TryGetValue(topic, out var last) && last == html) return;
-            _lastHtml[topic] = html;
-            await publisher.SendAsync(topic, html, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            LogPushFailed(logger, topic, e);
-        }
-    }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not push {Topic} to open pages.")]
-    private static partial void LogPushFailed(ILogger logger, string topic, Exception exception);
 }

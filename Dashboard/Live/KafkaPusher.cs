@@ -11,12 +11,11 @@ namespace Dashboard.Live;
 /// markup changed, at most once per <see cref="MinimumGap"/>: a broker loss that rewrites thousands of states
 /// becomes one push per view.
 /// </summary>
-internal sealed partial class KafkaPusher(KafkaStore store, ClusterRegistry registry, KafkaIsrViews views, LiveFragmentPublisher publisher, ILogger<KafkaPusher> logger)
+internal sealed class KafkaPusher(KafkaStore store, ClusterRegistry registry, KafkaIsrViews views, LiveFragmentPublisher publisher)
     : BackgroundService
 {
     public static readonly TimeSpan MinimumGap = TimeSpan.FromMilliseconds(250);
     private readonly ConcurrentDictionary<string, byte> _dirty = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, string> _lastHtml = new(StringComparer.Ordinal);
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropOldest });
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -55,27 +54,8 @@ internal sealed partial class KafkaPusher(KafkaStore store, ClusterRegistry regi
     {
         if (registry.Find(clusterId) is not { } cluster) return;
         var state = store.Get(clusterId);
-        await PushIfChangedAsync<KafkaOverviewLive>(KafkaLiveTopics.Overview(clusterId), KafkaOverviewLive.Parameters(cluster.Definition, state), cancellationToken).ConfigureAwait(false);
+        await publisher.PublishIfChangedAsync<KafkaOverviewLive>(KafkaLiveTopics.Overview(clusterId), KafkaOverviewLive.Parameters(cluster.Definition, state), cancellationToken).ConfigureAwait(false);
         foreach (var view in views.Of(clusterId))
-            await PushIfChangedAsync<IsrTable>(view.LiveTopic, IsrTable.Parameters(clusterId, view.Topic, state, view.Query), cancellationToken).ConfigureAwait(false);
+            await publisher.PublishIfChangedAsync<IsrTable>(view.LiveTopic, IsrTable.Parameters(clusterId, view.Topic, state, view.Query), cancellationToken).ConfigureAwait(false);
     }
-
-    private async Task PushIfChangedAsync<TComponent>(string topic, Dictionary<string, object?> parameters, CancellationToken cancellationToken)
-        where TComponent : Microsoft.AspNetCore.Components.IComponent
-    {
-        try
-        {
-            var html = await publisher.RenderAsync<TComponent>(parameters).ConfigureAwait(false);
-            if (_lastHtml.TryGetValue(topic, out var last) && last == html) return;
-            _lastHtml[topic] = html;
-            await publisher.SendAsync(topic, html, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            LogPushFailed(logger, topic, e);
-        }
-    }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not push {Topic} to open pages.")]
-    private static partial void LogPushFailed(ILogger logger, string topic, Exception exception);
 }

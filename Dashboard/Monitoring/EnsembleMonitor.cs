@@ -11,62 +11,8 @@ namespace Dashboard.Monitoring;
 /// </summary>
 internal sealed partial class EnsembleMonitor(ClusterRegistry registry, EnsembleStore store, AdminServerClient admin, ILogger<EnsembleMonitor> logger) : BackgroundService
 {
-    private readonly Dictionary<string, (ClusterDefinition Definition, CancellationTokenSource Stop, Task Loop)> _loops = new(StringComparer.Ordinal);
-    private readonly Lock _gate = new();
-    private CancellationToken _stopping;
-
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        _stopping = stoppingToken;
-        registry.Changed += Reconcile;
-        try
-        {
-            Reconcile(registry.Clusters);
-            await Task.Delay(Timeout.Infinite, stoppingToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
-        finally
-        {
-            registry.Changed -= Reconcile;
-            Task[] loops;
-            lock (_gate)
-            {
-                foreach (var loop in _loops.Values) loop.Stop.Cancel();
-                loops = _loops.Values.Select(l => l.Loop).ToArray();
-            }
-            await Task.WhenAll(loops).ConfigureAwait(false);
-            lock (_gate)
-            {
-                foreach (var loop in _loops.Values) loop.Stop.Dispose();
-                _loops.Clear();
-            }
-        }
-    }
-
-    private void Reconcile(IReadOnlyList<ClusterEntry> clusters)
-    {
-        lock (_gate)
-        {
-            if (_stopping.IsCancellationRequested) return;
-            var wanted = clusters
-                .Where(c => c.Availability is ClusterAvailability.Configured or ClusterAvailability.Ready && !c.Definition.Nodes.IsDefaultOrEmpty)
-                .ToDictionary(c => c.Definition.Id, c => c.Definition, StringComparer.Ordinal);
-            foreach (var (id, running) in _loops.ToList())
-            {
-                if (wanted.TryGetValue(id, out var definition) && definition == running.Definition) continue;
-                running.Stop.Cancel();
-                _loops.Remove(id);
-                if (!wanted.ContainsKey(id)) store.Remove(id);
-            }
-            foreach (var (id, definition) in wanted.Where(w => !_loops.ContainsKey(w.Key)))
-            {
-                var stop = CancellationTokenSource.CreateLinkedTokenSource(_stopping);
-                _loops[id] = (definition, stop, Task.Run(() => PollLoopAsync(definition, stop.Token)));
-            }
-        }
-    }
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        new ClusterLoops(registry, c => c.Availability is ClusterAvailability.Configured or ClusterAvailability.Ready && !c.Definition.Nodes.IsDefaultOrEmpty, PollLoopAsync, store.Remove).RunAsync(stoppingToken);
 
     private async Task PollLoopAsync(ClusterDefinition cluster, CancellationToken cancellationToken)
     {
