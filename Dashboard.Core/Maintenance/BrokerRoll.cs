@@ -1,10 +1,12 @@
 using System.Collections.Immutable;
+using Dashboard.Core.Clusters;
 
 namespace Dashboard.Core.Maintenance;
 
 /// <summary>
-/// What a Kafka broker roll needs from the Kafka side, to be implemented when the Kafka metadata code lands. The
-/// executor's shape stays the same as for ZooKeeper: checks before each broker, act through a node control, wait.
+/// What a Kafka broker roll needs from the Kafka side (<see cref="Kafka.KafkaBrokerRollChecks"/> reads it from
+/// ZooKeeper). The executor's shape stays the same as for ZooKeeper: checks before each broker, act through a node
+/// control, wait.
 /// </summary>
 public interface IBrokerRollChecks
 {
@@ -18,6 +20,9 @@ public interface IBrokerRollChecks
     /// partition (topic-partition), the rule and what would make it pass.
     /// </summary>
     Task<ImmutableArray<MaintenanceCheck>> BeforeRestartAsync(string clusterId, int brokerId, CancellationToken cancellationToken);
+
+    /// <summary>The broker as a node to act on: its id, and host and port from its registration (for command placeholders); null when not registered.</summary>
+    Task<NodeDefinition?> BrokerNodeAsync(string clusterId, int brokerId, CancellationToken cancellationToken);
 
     /// <summary>The broker's epoch (the czxid of <c>/brokers/ids/&lt;id&gt;</c>); a new value means it re-registered.</summary>
     Task<long?> BrokerEpochAsync(string clusterId, int brokerId, CancellationToken cancellationToken);

@@ -40,6 +40,8 @@ public sealed class MaintenanceCoordinator : IAsyncDisposable
     public async Task<MaintenancePlan> PlanAsync(string clusterId, MaintenanceRequest request, CancellationToken cancellationToken = default)
     {
         var target = Target(clusterId);
+        if (MaintenanceOperations.IsKafka(request.Operation))
+            return await Kafka.BrokerRollPlanner.PlanAsync(target, request, _store.Active(clusterId), _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
         var snapshot = await target.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
         return MaintenancePlanner.Plan(target.Cluster, snapshot, request, target.Controls, _store.Active(clusterId));
     }
@@ -140,8 +142,7 @@ public sealed class MaintenanceCoordinator : IAsyncDisposable
             if (step is { ActionStartedAt: null })
             {
                 // Checks first: a resume never acts on an unhealthy ensemble.
-                var snapshot = await target.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-                var refusals = MaintenanceChecks.BeforeStep(snapshot, step.Action, step.NodeId, run.Away).Where(c => !c.Passed).ToImmutableArray();
+                var refusals = (await ChecksBeforeAsync(target, run, step, cancellationToken).ConfigureAwait(false)).Where(c => !c.Passed).ToImmutableArray();
                 if (!refusals.IsEmpty)
                 {
                     var reason = $"resume refused, checks failed: {string.Join("; ", refusals)}";
@@ -161,6 +162,15 @@ public sealed class MaintenanceCoordinator : IAsyncDisposable
         {
             _gate.Release();
         }
+    }
+
+    private static async Task<ImmutableArray<MaintenanceCheck>> ChecksBeforeAsync(MaintenanceTarget target, MaintenanceRun run, MaintenanceStep step, CancellationToken cancellationToken)
+    {
+        if (!MaintenanceOperations.IsKafka(run.Operation))
+            return MaintenanceChecks.BeforeStep(await target.Reader.ReadAsync(cancellationToken).ConfigureAwait(false), step.Action, step.NodeId, run.Away);
+        return target.Kafka is { } kafka
+            ? await kafka.Checks.BeforeRestartAsync(target.Cluster.Id, step.NodeId, cancellationToken).ConfigureAwait(false)
+            : [new(Kafka.BrokerRollPlanner.KafkaPresent, target.Cluster.Id, false, "no Kafka cluster is known on this ensemble", "wait until the monitor finds the Kafka cluster")];
     }
 
     /// <summary>At start: runs still marked running were cut off by a stop or crash; they become paused, visibly.</summary>

@@ -11,13 +11,16 @@ public sealed class MaintenanceOptions
 {
     public bool Enabled { get; set; }
     public NodeControlOptions? Control { get; set; }
+
+    /// <summary>How Kafka brokers are restarted, e.g. <c>["ssh", "{host}", "sudo", "systemctl", "restart", "kafka"]</c>; no broker roll without it.</summary>
+    public NodeControlOptions? BrokerControl { get; set; }
     public TimeSpan? SettlePeriod { get; set; }
     public TimeSpan? StepTimeout { get; set; }
     public TimeSpan? ManualStepTimeout { get; set; }
 
     internal MaintenanceSettings ToSettings(string where)
     {
-        var settings = new MaintenanceSettings { Enabled = Enabled, Control = Control?.ToSettings($"{where}:Control") };
+        var settings = new MaintenanceSettings { Enabled = Enabled, Control = Control?.ToSettings($"{where}:Control"), BrokerControl = BrokerControl?.ToSettings($"{where}:BrokerControl") };
         if (Enabled && settings.Control is null)
             throw new ClusterConfigurationException($"{where}:Enabled is true but {where}:Control is missing: give Kind (sandbox, command, docker or manual) and its settings.");
         if (SettlePeriod is { } settle && (settle < TimeSpan.Zero || settle > TimeSpan.FromHours(1)))

@@ -12,6 +12,12 @@ public enum MaintenanceOperation
 
     /// <summary>Restart every node: observers, then followers, the leader last.</summary>
     RollingRestart,
+
+    /// <summary>Restart the chosen Kafka brokers, one at a time, the active controller last.</summary>
+    KafkaRestart,
+
+    /// <summary>Restart every Kafka broker: the active controller last, re-read before each broker.</summary>
+    KafkaRollingRestart,
 }
 
 public static class MaintenanceOperations
@@ -20,8 +26,13 @@ public static class MaintenanceOperations
     {
         MaintenanceOperation.Restart => "restart",
         MaintenanceOperation.Stop => "stop",
+        MaintenanceOperation.KafkaRestart => "kafka-restart",
+        MaintenanceOperation.KafkaRollingRestart => "kafka-rolling-restart",
         _ => "rolling-restart",
     };
+
+    /// <summary>Operations on Kafka brokers: node ids are broker ids, and the broker checks apply.</summary>
+    public static bool IsKafka(MaintenanceOperation operation) => operation is MaintenanceOperation.KafkaRestart or MaintenanceOperation.KafkaRollingRestart;
 
     public static bool TryParse(string? text, out MaintenanceOperation operation)
     {
@@ -31,6 +42,8 @@ public static class MaintenanceOperations
             case "restart": operation = MaintenanceOperation.Restart; return true;
             case "stop": operation = MaintenanceOperation.Stop; return true;
             case "rolling-restart": operation = MaintenanceOperation.RollingRestart; return true;
+            case "kafka-restart": operation = MaintenanceOperation.KafkaRestart; return true;
+            case "kafka-rolling-restart": operation = MaintenanceOperation.KafkaRollingRestart; return true;
             default: return false;
         }
     }
@@ -40,6 +53,8 @@ public static class MaintenanceOperations
 public sealed record MaintenanceRequest(MaintenanceOperation Operation, ImmutableArray<int> NodeIds)
 {
     public static MaintenanceRequest RollingRestart { get; } = new(MaintenanceOperation.RollingRestart, []);
+
+    public static MaintenanceRequest KafkaRollingRestart { get; } = new(MaintenanceOperation.KafkaRollingRestart, []);
 }
 
 /// <summary>One step as planned: what is done to which node, how, and what the run waits for afterwards.</summary>

@@ -20,14 +20,7 @@ public static class MaintenancePlanner
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(controls);
         var checks = ImmutableArray.CreateBuilder<MaintenanceCheck>();
-        checks.Add(cluster.Maintenance.Enabled
-            ? new(MaintenanceRules.Enabled, cluster.Id, true, "maintenance is enabled for this cluster")
-            : new(MaintenanceRules.Enabled, cluster.Id, false, "maintenance is off for this cluster",
-                $"set Dashboard:Clusters:N:Maintenance:Enabled=true and its Control (sandbox, command, docker or manual)"));
-        checks.Add(activeRun is null
-            ? new(MaintenanceRules.OneRunPerCluster, cluster.Id, true, "no other maintenance run on this cluster")
-            : new(MaintenanceRules.OneRunPerCluster, cluster.Id, false, $"run {activeRun.Id} ({MaintenanceOperations.Name(activeRun.Operation)}, {RunStates.Name(activeRun.State)}) holds this cluster",
-                $"finish or abort run {activeRun.Id} first"));
+        checks.AddRange(ClusterChecks(cluster, activeRun));
 
         var targets = Targets(snapshot, request, checks);
         checks.AddRange(EnsembleReadiness.Health(snapshot, []));
@@ -45,6 +38,23 @@ public static class MaintenancePlanner
                 steps.Add(Step(steps.Count, action, node, EnsembleReadiness.IsVoter(snapshot, node), control?.Describe(action, definition) ?? "(no control)", cluster.Maintenance, snapshot));
         }
         return new MaintenancePlan(cluster.Id, cluster.Name, request.Operation, steps.ToImmutable(), checks.ToImmutable(), snapshot.TakenAt);
+    }
+
+    /// <summary>Checks about the cluster itself, for every operation: maintenance enabled, no other run holding it.</summary>
+    public static ImmutableArray<MaintenanceCheck> ClusterChecks(ClusterDefinition cluster, MaintenanceRun? activeRun)
+    {
+        ArgumentNullException.ThrowIfNull(cluster);
+        var checks = ImmutableArray.CreateBuilder<MaintenanceCheck>();
+        checks.Add(cluster.Maintenance.Enabled
+            ? new(MaintenanceRules.Enabled, cluster.Id, true, "maintenance is enabled for this cluster")
+            : new(MaintenanceRules.Enabled, cluster.Id, false, "maintenance is off for this cluster",
+                $"set Dashboard:Clusters:N:Maintenance:Enabled=true and its Control (sandbox, command, docker or manual)"));
+        checks.Add(activeRun is null
+            ? new(MaintenanceRules.OneRunPerCluster, cluster.Id, true, "no other maintenance run on this cluster")
+            : new(MaintenanceRules.OneRunPerCluster, cluster.Id, false, $"run {activeRun.Id} ({MaintenanceOperations.Name(activeRun.Operation)}, {RunStates.Name(activeRun.State)}) holds this cluster",
+                $"finish or abort run {activeRun.Id} first"));
+
+        return checks.ToImmutable();
     }
 
     /// <summary>The node's definition from the settings, else from what the poll learned (connect-string clusters).</summary>

@@ -39,7 +39,10 @@ public sealed record MaintenanceStep(int Index, NodeAction Action, int NodeId, s
     public bool? ActionSucceeded { get; init; }
     public DateTimeOffset? FinishedAt { get; init; }
 
-    /// <summary>The leader's zxid just before the action: the point the node must reach again.</summary>
+    /// <summary>
+    /// The leader's zxid just before the action: the point the node must reach again. For a Kafka broker step: the
+    /// broker's epoch before the action (a restart must show a different one); one column serves both.
+    /// </summary>
     public long? ZxidBefore { get; init; }
     public string? Outcome { get; init; }
 

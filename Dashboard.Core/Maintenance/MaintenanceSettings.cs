@@ -48,6 +48,9 @@ public sealed record MaintenanceSettings
     /// <summary>Control for every node that does not name its own.</summary>
     public NodeControlSettings? Control { get; init; }
 
+    /// <summary>How a Kafka broker of this cluster is restarted (<c>{id}</c> is the broker id, <c>{host}</c>/<c>{port}</c> from its registration).</summary>
+    public NodeControlSettings? BrokerControl { get; init; }
+
     /// <summary>How long the ensemble must stay healthy after a step before the next one.</summary>
     public TimeSpan SettlePeriod { get; init; } = TimeSpan.FromSeconds(10);
 

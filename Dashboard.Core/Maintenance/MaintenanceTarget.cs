@@ -15,7 +15,14 @@ public sealed class PollingEnsembleReader(ClusterDefinition cluster, EnsemblePol
 }
 
 /// <summary>A cluster as maintenance sees it: its definition, a fresh view of its ensemble, and each node's control.</summary>
-public sealed record MaintenanceTarget(ClusterDefinition Cluster, IEnsembleReader Reader, MaintenancePlanner.ControlLookup Controls);
+public sealed record MaintenanceTarget(ClusterDefinition Cluster, IEnsembleReader Reader, MaintenancePlanner.ControlLookup Controls)
+{
+    /// <summary>The Kafka cluster on this ensemble, when there is one: its checks and each broker's control.</summary>
+    public BrokerRollTarget? Kafka { get; init; }
+}
+
+/// <summary>What a broker roll acts through: fresh Kafka checks and a control per broker (from <c>Maintenance:BrokerControl</c>).</summary>
+public sealed record BrokerRollTarget(IBrokerRollChecks Checks, MaintenancePlanner.ControlLookup Controls);
 
 public interface IMaintenanceTargets
 {

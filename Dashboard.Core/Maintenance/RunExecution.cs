@@ -12,7 +12,7 @@ namespace Dashboard.Core.Maintenance;
 /// Pause and abort interrupt waits at once; an action under way is allowed to finish (a half-made restart would
 /// leave a node down).
 /// </summary>
-internal sealed class RunExecution
+internal sealed partial class RunExecution
 {
     private readonly MaintenanceStore _store;
     private readonly MaintenanceTarget _target;
@@ -98,21 +98,14 @@ internal sealed class RunExecution
         var number = $"Step {step.Index + 1}/{Run.Steps.Length}";
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(_interrupt.Token, _shutdown);
         var token = linked.Token;
+        var kafka = MaintenanceOperations.IsKafka(Run.Operation);
         if (step.ActionStartedAt is null)
         {
-            var snapshot = await _target.Reader.ReadAsync(token).ConfigureAwait(false);
-            if (Run.Operation != MaintenanceOperation.Stop) step = KeepLeaderLast(snapshot, step);
-            var refusals = MaintenanceChecks.BeforeStep(snapshot, step.Action, step.NodeId, Run.Away).Where(c => !c.Passed).ToList();
-            if (refusals.Count > 0)
-            {
-                Pause($"{number} ({Verb(step.Action)} {step.Node}) refused: {string.Join("; ", refusals)}");
-                return false;
-            }
-            if (!await ActAsync(step, snapshot, number).ConfigureAwait(false)) return false;
+            if (!await (kafka ? PrepareBrokerAsync(step, number, token) : PrepareNodeAsync(step, number, token)).ConfigureAwait(false)) return false;
             step = Run.Current!;
         }
 
-        var unmet = await WaitAsync(step, token).ConfigureAwait(false);
+        var unmet = await WaitAsync(step, kafka ? BrokerUnmet(step) : NodeUnmet(step), token).ConfigureAwait(false);
         if (unmet is not null)
         {
             Pause($"{number}: {step.Node} was not ready within {Seconds(Timeout(step))}: {unmet}");
@@ -130,6 +123,34 @@ internal sealed class RunExecution
         return true;
     }
 
+    /// <summary>A ZooKeeper node's step up to its action: re-read, leader last, re-check, act. False when the run paused.</summary>
+    private async Task<bool> PrepareNodeAsync(MaintenanceStep step, string number, CancellationToken token)
+    {
+        var snapshot = await _target.Reader.ReadAsync(token).ConfigureAwait(false);
+        if (Run.Operation != MaintenanceOperation.Stop) step = KeepLeaderLast(snapshot, step);
+        var refusals = MaintenanceChecks.BeforeStep(snapshot, step.Action, step.NodeId, Run.Away).Where(c => !c.Passed).ToList();
+        if (refusals.Count > 0)
+        {
+            Pause($"{number} ({Verb(step.Action)} {step.Node}) refused: {string.Join("; ", refusals)}");
+            return false;
+        }
+        var definition = MaintenancePlanner.DefinitionOf(_target.Cluster, snapshot.Nodes.First(n => n.Id == step.NodeId));
+        var control = _target.Controls(definition, out var problem);
+        return await ActAsync(step, definition, control, problem, snapshot.Leader?.Zxid?.Value, number).ConfigureAwait(false);
+    }
+
+    /// <summary>What a ZooKeeper step still waits for in one poll; remembers whether the node was seen to go away.</summary>
+    private Func<CancellationToken, Task<IReadOnlyList<string>>> NodeUnmet(MaintenanceStep step)
+    {
+        var wentAway = step.Action != NodeAction.Restart;
+        return async token =>
+        {
+            var snapshot = await _target.Reader.ReadAsync(token).ConfigureAwait(false);
+            wentAway |= StepReadiness.ShowsRestart(snapshot.Nodes.FirstOrDefault(n => n.Id == step.NodeId), _time.GetUtcNow() - step.ActionStartedAt!.Value);
+            return StepReadiness.Unmet(snapshot, step, Run.Away, wentAway);
+        };
+    }
+
     /// <summary>Rolling restarts: leadership can move between steps, so the node that leads now goes last.</summary>
     private MaintenanceStep KeepLeaderLast(EnsembleSnapshot snapshot, MaintenanceStep step)
     {
@@ -137,21 +158,24 @@ internal sealed class RunExecution
         var byNode = pending.Select(s => (Step: s, Node: snapshot.Nodes.FirstOrDefault(n => n.Id == s.NodeId))).Where(p => p.Node is not null).ToList();
         var first = byNode.OrderBy(p => p.Node!.Role == NodeRole.Leader ? 2 : p.Step.IsObserver ? 0 : 1).ThenBy(p => p.Step.Index).Select(p => p.Step).FirstOrDefault();
         if (first is null || first.Index == step.Index) return step;
-        // Swap what the two steps act on; their places (indexes) stay.
+        return GoFirst(step, first, $"Leadership re-read: {step.Node} leads now, so it goes last; {first.Node} goes first.");
+    }
+
+    /// <summary>Swaps what two pending steps act on; their places (indexes) stay.</summary>
+    private MaintenanceStep GoFirst(MaintenanceStep step, MaintenanceStep first, string why)
+    {
         var now = step with { NodeId = first.NodeId, Node = first.Node, IsObserver = first.IsObserver, Control = first.Control };
         var later = first with { NodeId = step.NodeId, Node = step.Node, IsObserver = step.IsObserver, Control = step.Control };
         Update(Run, now, later);
-        Log(RunLogLine.Info, $"Leadership re-read: {step.Node} leads now, so it goes last; {first.Node} goes first.");
+        Log(RunLogLine.Info, why);
         return now;
     }
 
-    private async Task<bool> ActAsync(MaintenanceStep step, EnsembleSnapshot snapshot, string number)
+    /// <summary>Acts on the node; <paramref name="before"/> is what the wait compares against (the leader's zxid, or the broker's epoch).</summary>
+    private async Task<bool> ActAsync(MaintenanceStep step, Clusters.NodeDefinition definition, INodeControl? control, string? problem, long? before, string number)
     {
-        var node = snapshot.Nodes.First(n => n.Id == step.NodeId);
-        var definition = MaintenancePlanner.DefinitionOf(_target.Cluster, node);
-        var control = _target.Controls(definition, out var problem);
         // Saved before acting: after a crash the record says the action may have happened, so it is never repeated blindly.
-        step = step with { State = StepState.Acting, ActionStartedAt = _time.GetUtcNow(), ZxidBefore = snapshot.Leader?.Zxid?.Value };
+        step = step with { State = StepState.Acting, ActionStartedAt = _time.GetUtcNow(), ZxidBefore = before };
         Update(Run, step);
         Log(RunLogLine.Info, $"{number}: {Verb(step.Action)} {step.Node} ({(control is null ? "no control" : control.Describe(step.Action, definition))}).");
         var clock = Stopwatch.StartNew();
@@ -186,20 +210,16 @@ internal sealed class RunExecution
     }
 
     /// <summary>Null when the step's node is ready and the ensemble stayed healthy for the settle period; else what was missing at the timeout.</summary>
-    private async Task<string?> WaitAsync(MaintenanceStep step, CancellationToken cancellationToken)
+    private async Task<string?> WaitAsync(MaintenanceStep step, Func<CancellationToken, Task<IReadOnlyList<string>>> poll, CancellationToken cancellationToken)
     {
         var timeout = Timeout(step);
         var clock = Stopwatch.StartNew();
-        var wentAway = step.Action != NodeAction.Restart;
         var lastUnmet = "no poll yet";
         TimeSpan? readySince = null;
         var announced = false;
         while (true)
         {
-            var snapshot = await _target.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-            var node = snapshot.Nodes.FirstOrDefault(n => n.Id == step.NodeId);
-            wentAway |= StepReadiness.ShowsRestart(node, _time.GetUtcNow() - step.ActionStartedAt!.Value);
-            var unmet = StepReadiness.Unmet(snapshot, step, Run.Away, wentAway);
+            var unmet = await poll(cancellationToken).ConfigureAwait(false);
             if (unmet.Count == 0)
             {
                 readySince ??= clock.Elapsed;
@@ -223,7 +243,7 @@ internal sealed class RunExecution
     }
 
     private TimeSpan Timeout(MaintenanceStep step) =>
-        _target.Cluster.ControlFor(_target.Cluster.Nodes.FirstOrDefault(n => n.Id == step.NodeId) ?? new(string.Empty, 0))?.Kind == NodeControlKind.Manual
+        (MaintenanceOperations.IsKafka(Run.Operation) ? _target.Cluster.Maintenance.BrokerControl : _target.Cluster.ControlFor(_target.Cluster.Nodes.FirstOrDefault(n => n.Id == step.NodeId) ?? new(string.Empty, 0)))?.Kind == NodeControlKind.Manual
             ? Settings.ManualStepTimeout : Settings.StepTimeout;
 
     private string ShutdownReason() =>
@@ -266,8 +286,9 @@ internal sealed class RunExecution
         _ => "start",
     };
 
-    private static string Done(MaintenanceStep step) => step.Action switch
+    private string Done(MaintenanceStep step) => step.Action switch
     {
+        _ when MaintenanceOperations.IsKafka(Run.Operation) => $"{step.Node} re-registered with a new epoch; no under-replicated partitions",
         NodeAction.Stop => $"{step.Node} is away and the ensemble is healthy without it",
         _ => $"{step.Node} serves as {(step.IsObserver ? "observer" : "a voter")}, caught up and synced",
     };

@@ -1,7 +1,9 @@
 using Dashboard.Core.Clusters;
 using Dashboard.Core.Ensemble;
 using Dashboard.Core.History;
+using Dashboard.Core.Kafka.Sandbox;
 using Dashboard.Core.Maintenance;
+using Dashboard.Core.Maintenance.Kafka;
 using Dashboard.Core.Sandbox;
 
 namespace Dashboard.Tests.Maintenance;
@@ -12,8 +14,10 @@ internal sealed class TestMaintenance : IMaintenanceTargets, IAsyncDisposable
     private readonly NodeControlFactory _controls = new();
     private readonly string _folder;
 
-    public TestMaintenance(ZooKeeperSandbox sandbox, NodeControlSettings? control = null, TimeSpan? settle = null, TimeSpan? stepTimeout = null, string? folder = null)
+    public TestMaintenance(ZooKeeperSandbox sandbox, NodeControlSettings? control = null, TimeSpan? settle = null, TimeSpan? stepTimeout = null, string? folder = null,
+        SandboxKafkaCluster? kafka = null, NodeControlSettings? brokerControl = null)
     {
+        Kafka = kafka;
         Sandbox = sandbox;
         _folder = folder ?? Directory.CreateTempSubdirectory("maintenance-").FullName;
         OwnsFolder = folder is null;
@@ -24,18 +28,21 @@ internal sealed class TestMaintenance : IMaintenanceTargets, IAsyncDisposable
             {
                 Enabled = true,
                 Control = control ?? new NodeControlSettings(NodeControlKind.Sandbox),
+                BrokerControl = kafka is null ? null : brokerControl ?? new NodeControlSettings(NodeControlKind.Sandbox),
                 SettlePeriod = settle ?? TimeSpan.FromSeconds(2),
                 StepTimeout = stepTimeout ?? TimeSpan.FromSeconds(90),
                 PollInterval = TimeSpan.FromMilliseconds(250),
             },
         };
         _controls.RegisterSandbox(Cluster.Id, sandbox);
+        if (kafka is not null) _controls.RegisterSandboxKafka(Cluster.Id, kafka);
         Database = new HistoryDatabase(new HistoryOptions { DatabasePath = Path.Combine(_folder, "history.db") });
         Store = new MaintenanceStore(Database);
         Coordinator = new MaintenanceCoordinator(Store, this);
     }
 
     public ZooKeeperSandbox Sandbox { get; }
+    public SandboxKafkaCluster? Kafka { get; }
     public ClusterDefinition Cluster { get; }
     public HistoryDatabase Database { get; }
     public MaintenanceStore Store { get; }
@@ -45,6 +52,10 @@ internal sealed class TestMaintenance : IMaintenanceTargets, IAsyncDisposable
 
     public MaintenanceTarget? Find(string clusterId) => clusterId == Cluster.Id
         ? new MaintenanceTarget(Cluster, new PollingEnsembleReader(Cluster, new EnsemblePoller(new NodeProbe(null))), (NodeDefinition node, out string? problem) => _controls.For(Cluster, node, out problem))
+        {
+            Kafka = Kafka is null ? null : new BrokerRollTarget(new KafkaBrokerRollChecks(Kafka.Admin, Kafka.Reader),
+                (NodeDefinition broker, out string? problem) => _controls.ForBroker(Cluster, broker, out problem)),
+        }
         : null;
 
     public Task<EnsembleSnapshot> PollAsync() => new EnsemblePoller(new NodeProbe(null)).PollAsync(Cluster);

@@ -30,13 +30,15 @@ internal sealed partial class SandboxHost(SandboxSettings settings, ClusterRegis
             controls.RegisterSandbox(ClusterId, _sandbox);
             var ready = SandboxCluster.Define(_sandbox, ClusterId, pending.Name, settings.PollInterval) with
             {
-                Maintenance = new MaintenanceSettings { Enabled = true, Control = new NodeControlSettings(NodeControlKind.Sandbox), SettlePeriod = TimeSpan.FromSeconds(3) },
+                Maintenance = new MaintenanceSettings { Enabled = true, Control = new NodeControlSettings(NodeControlKind.Sandbox),
+                    BrokerControl = new NodeControlSettings(NodeControlKind.Sandbox), SettlePeriod = TimeSpan.FromSeconds(3) },
             };
             registry.Upsert(new ClusterEntry(ready, ClusterAvailability.Ready,
                 $"{options.Voters} voter(s), {options.Observers} observer(s) on loopback"));
             if (settings.KafkaBrokers)
             {
                 _kafka = await SandboxKafkaCluster.StartDemoAsync(_sandbox.ConnectString, stoppingToken).ConfigureAwait(false);
+                controls.RegisterSandboxKafka(ClusterId, _kafka);
                 LogKafkaStarted(logger, _kafka.Paths.Chroot);
             }
         }
@@ -58,7 +60,11 @@ internal sealed partial class SandboxHost(SandboxSettings settings, ClusterRegis
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
-        if (_kafka is { } kafka) await kafka.DisposeAsync().ConfigureAwait(false);
+        if (_kafka is { } kafka)
+        {
+            controls.UnregisterSandboxKafka(ClusterId);
+            await kafka.DisposeAsync().ConfigureAwait(false);
+        }
         if (_sandbox is { } sandbox)
         {
             LogStopping(logger);

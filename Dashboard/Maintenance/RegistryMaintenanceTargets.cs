@@ -3,6 +3,7 @@ using Dashboard.Core.AdminServer;
 using Dashboard.Core.Clusters;
 using Dashboard.Core.Ensemble;
 using Dashboard.Core.Maintenance;
+using Dashboard.Core.Maintenance.Kafka;
 
 namespace Dashboard.Maintenance;
 
@@ -22,7 +23,18 @@ internal sealed class RegistryMaintenanceTargets(ClusterRegistry registry, NodeC
         return _targets.AddOrUpdate(clusterId, _ => Create(cluster), (_, existing) => existing.Cluster == cluster ? existing : Create(cluster));
     }
 
-    private MaintenanceTarget Create(ClusterDefinition cluster) =>
-        new(cluster, new PollingEnsembleReader(cluster, new EnsemblePoller(new NodeProbe(admin))),
-            (NodeDefinition node, out string? problem) => controls.For(cluster, node, out problem));
+    private MaintenanceTarget Create(ClusterDefinition cluster)
+    {
+        // A replaced target's Kafka session is dropped with it.
+        if (_targets.TryGetValue(cluster.Id, out var old) && old.Kafka?.Checks is ConnectingBrokerRollChecks previous) _ = previous.DisposeAsync().AsTask();
+        return new(cluster, new PollingEnsembleReader(cluster, new EnsemblePoller(new NodeProbe(admin))),
+            (NodeDefinition node, out string? problem) => controls.For(cluster, node, out problem))
+        {
+            // Broker rolls only where Kafka may be: the chroot is detected on first use when not configured.
+            Kafka = cluster.WatchKafka
+                ? new BrokerRollTarget(new ConnectingBrokerRollChecks(cluster.ConnectString, cluster.KafkaChroot),
+                    (NodeDefinition broker, out string? problem) => controls.ForBroker(cluster, broker, out problem))
+                : null,
+        };
+    }
 }
