@@ -29,9 +29,9 @@ public static class KafkaSnapshotDiff
         foreach (var (id, broker) in after.Brokers.OrderBy(b => b.Key))
         {
             if (!before.Brokers.TryGetValue(id, out var old))
-                events.Add(new(KafkaEventKind.BrokerRegistered, $"broker {id} registered (epoch {broker.Epoch})", id));
+                events.Add(new(KafkaEventKind.BrokerRegistered, $"broker {id} registered (epoch {new Ensemble.Zxid(broker.Epoch)})", id));
             else if (old.Epoch != broker.Epoch)
-                events.Add(new(KafkaEventKind.BrokerRestarted, $"broker {id} restarted (epoch {old.Epoch} -> {broker.Epoch})", id));
+                events.Add(new(KafkaEventKind.BrokerRestarted, $"broker {id} restarted (epoch {new Ensemble.Zxid(old.Epoch)} -> {new Ensemble.Zxid(broker.Epoch)})", id));
         }
         foreach (var id in before.Brokers.Keys.Where(id => !after.Brokers.ContainsKey(id)).Order())
             events.Add(new(KafkaEventKind.BrokerGone, $"broker {id} gone", id));
