@@ -30,6 +30,12 @@ public interface IBrokerRollChecks
     /// <summary>What the roll still waits for after a restart: re-registration with a new epoch, zero under-replicated partitions.</summary>
     Task<ImmutableArray<string>> UnmetAfterRestartAsync(string clusterId, int brokerId, long? epochBefore, CancellationToken cancellationToken);
 
-    /// <summary>Optionally, at the end: a preferred leader election for every partition (<c>/admin/preferred_replica_election</c>).</summary>
-    Task<MaintenanceCheck> RequestPreferredLeaderElectionAsync(string clusterId, CancellationToken cancellationToken);
+    /// <summary>
+    /// A preferred leader election (<c>/admin/preferred_replica_election</c>) for the partitions of one topic, or all,
+    /// not led by their preferred replica; refused while one is pending. Used at the end of a roll and by the Kafka page.
+    /// </summary>
+    Task<Dashboard.Core.Kafka.PreferredElectionResult> RequestPreferredLeaderElectionAsync(string clusterId, string? topic, CancellationToken cancellationToken);
+
+    /// <summary>Whether a preferred leader election request is still waiting for the controller.</summary>
+    Task<bool> PreferredElectionPendingAsync(string clusterId, CancellationToken cancellationToken);
 }

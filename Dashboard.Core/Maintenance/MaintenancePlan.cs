@@ -52,6 +52,9 @@ public static class MaintenanceOperations
 /// <summary>What an operator asks for: an operation and, except for a rolling restart, the nodes (by id).</summary>
 public sealed record MaintenanceRequest(MaintenanceOperation Operation, ImmutableArray<int> NodeIds)
 {
+    /// <summary>Broker rolls only: after the last broker, request a preferred leader election and wait until the controller has run it.</summary>
+    public bool PreferredElection { get; init; }
+
     public static MaintenanceRequest RollingRestart { get; } = new(MaintenanceOperation.RollingRestart, []);
 
     public static MaintenanceRequest KafkaRollingRestart { get; } = new(MaintenanceOperation.KafkaRollingRestart, []);

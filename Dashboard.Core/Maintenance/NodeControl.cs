@@ -3,7 +3,15 @@ using Dashboard.Core.Clusters;
 namespace Dashboard.Core.Maintenance;
 
 /// <summary>What a maintenance step does to a node.</summary>
-public enum NodeAction { Restart, Stop, Start }
+public enum NodeAction
+{
+    Restart,
+    Stop,
+    Start,
+
+    /// <summary>Not a node action: the broker roll's optional last step, a preferred leader election for the cluster (no node control is used).</summary>
+    PreferredElection,
+}
 
 /// <summary>
 /// How an action ended. <see cref="Succeeded"/> says only that the action itself worked (the command exited 0, the

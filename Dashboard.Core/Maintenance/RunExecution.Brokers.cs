@@ -1,3 +1,5 @@
+using Dashboard.Core.Access;
+
 namespace Dashboard.Core.Maintenance;
 
 /// <summary>
@@ -41,4 +43,59 @@ internal sealed partial class RunExecution
         _target.Kafka is { } kafka
             ? await kafka.Checks.UnmetAfterRestartAsync(_target.Cluster.Id, step.NodeId, step.ZxidBefore, token).ConfigureAwait(false)
             : ["no Kafka cluster is known on this ensemble any more"];
+
+    /// <summary>
+    /// The optional last step of a broker roll: wait out any election already pending, request one (saved as started
+    /// first, so it is not requested twice after a crash), then wait until the controller has run it. False when paused.
+    /// </summary>
+    private async Task<bool> ElectAsync(MaintenanceStep step, string number, CancellationToken token)
+    {
+        if (_target.Kafka is not { } kafka)
+        {
+            Pause($"{number} ({step.Node}) refused: no Kafka cluster is known on this ensemble any more");
+            return false;
+        }
+        var clusterId = _target.Cluster.Id;
+        if (step.ActionStartedAt is null)
+        {
+            if (await WaitAsync(step, ElectionPending(kafka), token).ConfigureAwait(false) is { } earlier)
+            {
+                Pause($"{number}: an earlier preferred leader election was still pending after {Seconds(Timeout(step))}: {earlier}");
+                return false;
+            }
+            step = step with { State = StepState.Acting, ActionStartedAt = _time.GetUtcNow() };
+            Update(Run, step);
+            Log(RunLogLine.Info, $"{number}: requesting a preferred leader election.");
+            var result = await kafka.Checks.RequestPreferredLeaderElectionAsync(clusterId, null, token).ConfigureAwait(false);
+            step = step with
+            {
+                State = result.Accepted ? StepState.Waiting : StepState.Failed, ActionFinishedAt = _time.GetUtcNow(),
+                ActionSucceeded = result.Accepted, Outcome = result.Message,
+            };
+            Update(Run, step);
+            Log(result.Accepted ? RunLogLine.Info : RunLogLine.Error, $"{number}: {result.Message}.");
+            _audit?.Record(new AuditEntry(_time.GetUtcNow(), Run.StartedBy, null, "kafka-preferred-election", $"{clusterId}/all topics",
+                result.Accepted ? AuditOutcome.Succeeded : AuditOutcome.Failed) { Detail = $"run {Run.Id} {number}: {result.Message}" });
+            if (!result.Accepted)
+            {
+                Pause($"{number} failed: {result.Message}. Resume with retry to request it again");
+                return false;
+            }
+        }
+        var unmet = await WaitAsync(step, ElectionPending(kafka), token).ConfigureAwait(false);
+        if (unmet is not null)
+        {
+            Pause($"{number}: the preferred leader election was not run within {Seconds(Timeout(step))}: {unmet}");
+            return false;
+        }
+        var now = _time.GetUtcNow();
+        Update(Run with { CurrentStep = Run.CurrentStep + 1 }, step with { State = StepState.Succeeded, FinishedAt = now, Outcome = Done(step) });
+        Log(RunLogLine.Info, $"{number} done: {Done(step)} after {Seconds(now - step.ActionStartedAt!.Value)}.");
+        return true;
+    }
+
+    private Func<CancellationToken, Task<IReadOnlyList<string>>> ElectionPending(BrokerRollTarget kafka) => async token =>
+        await kafka.Checks.PreferredElectionPendingAsync(_target.Cluster.Id, token).ConfigureAwait(false)
+            ? ["/admin/preferred_replica_election is still pending (the controller has not run it)"]
+            : [];
 }

@@ -99,6 +99,7 @@ internal sealed partial class RunExecution
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(_interrupt.Token, _shutdown);
         var token = linked.Token;
         var kafka = MaintenanceOperations.IsKafka(Run.Operation);
+        if (step.Action == NodeAction.PreferredElection) return await ElectAsync(step, number, token).ConfigureAwait(false);
         if (step.ActionStartedAt is null)
         {
             if (!await (kafka ? PrepareBrokerAsync(step, number, token) : PrepareNodeAsync(step, number, token)).ConfigureAwait(false)) return false;
@@ -283,11 +284,13 @@ internal sealed partial class RunExecution
     {
         NodeAction.Restart => "restart",
         NodeAction.Stop => "stop",
+        NodeAction.PreferredElection => "request",
         _ => "start",
     };
 
     private string Done(MaintenanceStep step) => step.Action switch
     {
+        NodeAction.PreferredElection => "the controller ran the preferred leader election",
         _ when MaintenanceOperations.IsKafka(Run.Operation) => $"{step.Node} re-registered with a new epoch; no under-replicated partitions",
         NodeAction.Stop => $"{step.Node} is away and the ensemble is healthy without it",
         _ => $"{step.Node} serves as {(step.IsObserver ? "observer" : "a voter")}, caught up and synced",

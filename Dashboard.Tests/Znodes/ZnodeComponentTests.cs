@@ -45,4 +45,19 @@ public sealed class ZnodeComponentTests
         Assert.Equal("base64", html.QuerySelector("#znode-data")?.GetAttribute("data-view"));
         Assert.Contains("JSON (detected)", html.QuerySelector("a[data-view-link='json']")?.TextContent, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Breadcrumbs_RootAndSegments_RootIsNotDividedFromItself()
+    {
+        var html = await RenderAsync<ZnodeBreadcrumbs>(new() { ["ClusterId"] = "c1", ["Path"] = "/brokers/ids" });
+
+        var items = html.QuerySelectorAll("#znode-breadcrumbs li");
+        Assert.Equal(["/", "brokers", "ids"], items.Select(li => li.TextContent.Trim()));
+        // Bootstrap draws its "/" divider before every .breadcrumb-item that follows another: the root must not be one.
+        Assert.False(items[0].ClassList.Contains("breadcrumb-item"));
+        Assert.All(items.Skip(1), li => Assert.True(li.ClassList.Contains("breadcrumb-item")));
+
+        var root = await RenderAsync<ZnodeBreadcrumbs>(new() { ["ClusterId"] = "c1", ["Path"] = "/" });
+        Assert.Equal("/", root.QuerySelector("#znode-breadcrumbs")!.TextContent.Trim());
+    }
 }

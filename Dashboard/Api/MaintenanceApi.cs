@@ -18,7 +18,7 @@ internal static class MaintenanceApi
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
 
-    public sealed record StartBody(string? Operation, int[]? Nodes, string? Confirm);
+    public sealed record StartBody(string? Operation, int[]? Nodes, string? Confirm, bool? PreferredElection = null);
     public sealed record ResumeBody(string? Mode);
 
     public static IEndpointRouteBuilder MapMaintenanceApi(this IEndpointRouteBuilder app)
@@ -44,10 +44,10 @@ internal static class MaintenanceApi
         return app;
     }
 
-    private static async Task<IResult> PlanAsync(string id, string? operation, string? nodes, ClusterRegistry registry, MaintenanceCoordinator runs, HttpContext http)
+    private static async Task<IResult> PlanAsync(string id, string? operation, string? nodes, bool? preferredElection, ClusterRegistry registry, MaintenanceCoordinator runs, HttpContext http)
     {
         if (registry.Find(id) is null) return NoCluster(id);
-        if (!TryRequest(operation, ParseNodes(nodes), out var request, out var error)) return Results.Json(new { error }, Json, statusCode: 400);
+        if (!TryRequest(operation, ParseNodes(nodes), out var request, out var error, preferredElection ?? false)) return Results.Json(new { error }, Json, statusCode: 400);
         try
         {
             return Results.Json(MaintenanceDto.Plan(await runs.PlanAsync(id, request, http.RequestAborted).ConfigureAwait(false)), Json);
@@ -61,7 +61,7 @@ internal static class MaintenanceApi
     private static async Task<IResult> StartAsync(string id, StartBody? body, HttpContext http, ClusterRegistry registry, MaintenanceCoordinator runs, RequestAudit audit)
     {
         if (registry.Find(id) is not { } entry) return NoCluster(id);
-        if (!TryRequest(body?.Operation, body?.Nodes ?? [], out var request, out var error)) return Results.Json(new { error }, Json, statusCode: 400);
+        if (!TryRequest(body?.Operation, body?.Nodes ?? [], out var request, out var error, body?.PreferredElection ?? false)) return Results.Json(new { error }, Json, statusCode: 400);
         if (!ConfirmationMatches(entry.Definition, body?.Confirm))
             return Results.Json(new { error = $"confirm must be the cluster's name, '{entry.Definition.Name}': a run acts on real nodes" }, Json, statusCode: 400);
         var user = DashboardPrincipal.NameOf(http.User);
@@ -98,7 +98,8 @@ internal static class MaintenanceApi
     internal static bool ConfirmationMatches(ClusterDefinition cluster, string? confirm) =>
         string.Equals(confirm?.Trim(), cluster.Name, StringComparison.Ordinal);
 
-    internal static bool TryRequest(string? operation, IEnumerable<int> nodes, out MaintenanceRequest request, out string error)
+    /// <summary>The request; <paramref name="preferredElection"/> (broker rolls only) ends the roll with a preferred leader election.</summary>
+    internal static bool TryRequest(string? operation, IEnumerable<int> nodes, out MaintenanceRequest request, out string error, bool preferredElection = false)
     {
         request = MaintenanceRequest.RollingRestart;
         error = "";
@@ -107,7 +108,12 @@ internal static class MaintenanceApi
             error = $"operation '{operation}' is unknown: use rolling-restart, restart (with nodes) or stop (with one node)";
             return false;
         }
-        request = new MaintenanceRequest(op, [.. nodes]);
+        if (preferredElection && !MaintenanceOperations.IsKafka(op))
+        {
+            error = "preferredElection applies to broker rolls only (kafka-rolling-restart, kafka-restart)";
+            return false;
+        }
+        request = new MaintenanceRequest(op, [.. nodes]) { PreferredElection = preferredElection };
         return true;
     }
 
@@ -122,7 +128,8 @@ internal static class MaintenanceApi
     }
 
     private static string Describe(MaintenanceRequest request) =>
-        MaintenanceOperations.Name(request.Operation) + (request.NodeIds.IsDefaultOrEmpty ? "" : " of node(s) " + string.Join(", ", request.NodeIds));
+        MaintenanceOperations.Name(request.Operation) + (request.NodeIds.IsDefaultOrEmpty ? "" : " of node(s) " + string.Join(", ", request.NodeIds))
+        + (request.PreferredElection ? ", then a preferred leader election" : "");
 
     private static IResult Refused(MaintenanceRefusedException e, int status) =>
         Results.Json(new { error = e.Message, refusals = e.Refusals.Select(MaintenanceDto.Check) }, Json, statusCode: status);

@@ -66,6 +66,7 @@ internal static class DashboardServices
         app.MapMaintenanceApi();
         app.MapMaintenanceForms();
         app.MapKafkaApi();
+        app.MapKafkaElection();
         app.MapRazorComponents<App>();
         return app;
     }

@@ -44,8 +44,20 @@ public static class BrokerRollPlanner
             checks.AddRange(await kafka.Checks.BeforeRestartAsync(cluster.Id, id, cancellationToken).ConfigureAwait(false));
             steps.Add(new PlannedStep(steps.Count, NodeAction.Restart, id, name, false, "broker", control?.Describe(NodeAction.Restart, node) ?? "(no control)", Waits(id, cluster.Maintenance, steps.Count == wanted.Length - 1 && wanted.Length > 1)));
         }
+        if (request.PreferredElection && steps.Count > 0)
+            steps.Add(new PlannedStep(steps.Count, NodeAction.PreferredElection, ElectionNodeId, ElectionStepName, false, "controller", "/admin/preferred_replica_election",
+            [
+                "before: any election already pending is run by the controller first",
+                "request it for every partition not led by its preferred replica",
+                "the controller runs it and deletes /admin/preferred_replica_election",
+                $"at most {cluster.Maintenance.StepTimeout.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture)} s, else the run pauses with the reason",
+            ]));
         return new(cluster.Id, cluster.Name, request.Operation, steps.ToImmutable(), checks.ToImmutable(), now);
     }
+
+    /// <summary>The election step acts on no broker: this id is never a broker's (Kafka ids are 0 or more).</summary>
+    public const int ElectionNodeId = -1;
+    public const string ElectionStepName = "preferred leader election";
 
     public static string Name(int brokerId) => $"broker {brokerId.ToString(CultureInfo.InvariantCulture)}";
 

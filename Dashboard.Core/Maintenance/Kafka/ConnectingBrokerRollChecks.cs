@@ -29,8 +29,11 @@ public sealed class ConnectingBrokerRollChecks(string connectString, string? chr
     public Task<ImmutableArray<string>> UnmetAfterRestartAsync(string clusterId, int brokerId, long? epochBefore, CancellationToken cancellationToken) =>
         WithAsync(c => c.UnmetAfterRestartAsync(clusterId, brokerId, epochBefore, cancellationToken), cancellationToken);
 
-    public Task<MaintenanceCheck> RequestPreferredLeaderElectionAsync(string clusterId, CancellationToken cancellationToken) =>
-        WithAsync(c => c.RequestPreferredLeaderElectionAsync(clusterId, cancellationToken), cancellationToken);
+    public Task<Dashboard.Core.Kafka.PreferredElectionResult> RequestPreferredLeaderElectionAsync(string clusterId, string? topic, CancellationToken cancellationToken) =>
+        WithAsync(c => c.RequestPreferredLeaderElectionAsync(clusterId, topic, cancellationToken), cancellationToken);
+
+    public Task<bool> PreferredElectionPendingAsync(string clusterId, CancellationToken cancellationToken) =>
+        WithAsync(c => c.PreferredElectionPendingAsync(clusterId, cancellationToken), cancellationToken);
 
     private async Task<T> WithAsync<T>(Func<KafkaBrokerRollChecks, Task<T>> call, CancellationToken cancellationToken)
     {

@@ -1,6 +1,5 @@
 using System.Collections.Immutable;
 using System.Globalization;
-using System.Text.Json;
 using Dashboard.Core.Clusters;
 using Dashboard.Core.Kafka;
 using Dashboard.Core.ZooKeeper;
@@ -76,22 +75,10 @@ public sealed class KafkaBrokerRollChecks(ZooKeeperClient client, KafkaMetadataR
         return unmet.ToImmutable();
     }
 
-    /// <summary>Writes <c>/admin/preferred_replica_election</c> for every partition; refused while one is pending (Kafka's tool does the same).</summary>
-    public async Task<MaintenanceCheck> RequestPreferredLeaderElectionAsync(string clusterId, CancellationToken cancellationToken)
-    {
-        var snapshot = await ReadAsync(cancellationToken).ConfigureAwait(false);
-        var paths = new KafkaPaths(snapshot.Chroot);
-        var partitions = snapshot.AllPartitions.Select(p => new { topic = p.Id.Topic, partition = p.Id.Partition }).ToList();
-        var data = JsonSerializer.SerializeToUtf8Bytes(new { version = 1, partitions });
-        try
-        {
-            await client.CreateAsync(paths.PreferredReplicaElection, data, CreateMode.Persistent, null, cancellationToken).ConfigureAwait(false);
-            return new(PreferredElection, "cluster", true, $"requested a preferred leader election for {partitions.Count} partition(s)");
-        }
-        catch (NodeExistsException)
-        {
-            return new(PreferredElection, paths.PreferredReplicaElection, false, "a preferred leader election is already pending",
-                "wait until the controller has run it and deleted the znode, then request it again");
-        }
-    }
+    /// <summary>Writes <c>/admin/preferred_replica_election</c> for the partitions off their preferred leader; refused while one is pending (Kafka's tool does the same).</summary>
+    public async Task<PreferredElectionResult> RequestPreferredLeaderElectionAsync(string clusterId, string? topic, CancellationToken cancellationToken) =>
+        await PreferredLeaderElection.RequestAsync(client, await ReadAsync(cancellationToken).ConfigureAwait(false), topic, cancellationToken).ConfigureAwait(false);
+
+    public async Task<bool> PreferredElectionPendingAsync(string clusterId, CancellationToken cancellationToken) =>
+        (await ReadAsync(cancellationToken).ConfigureAwait(false)).Admin.PreferredElection is not null;
 }

@@ -63,4 +63,30 @@ public sealed class BrokerRollTests(KafkaMaintenanceCluster cluster, ITestOutput
         foreach (var step in run.Steps)
             output.WriteLine($"step {step.Index + 1}: {step.Node} {(step.FinishedAt - step.ActionStartedAt)?.TotalSeconds:0.0} s");
     }
+
+    [Fact]
+    public async Task KafkaRollingRestart_WithPreferredElection_EndsWithPreferredLeadersAndNoPendingElection()
+    {
+        await using var maintenance = new TestMaintenance(cluster.Sandbox, settle: TimeSpan.FromSeconds(1), stepTimeout: TimeSpan.FromSeconds(60), kafka: cluster.Kafka);
+        await cluster.Kafka.WaitUntilAsync(s => PartitionReplicas.From(s).All(p => !p.UnderReplicated) && s.Controller is not null, TimeSpan.FromSeconds(30));
+        var request = MaintenanceRequest.KafkaRollingRestart with { PreferredElection = true };
+
+        var plan = await maintenance.Coordinator.PlanAsync("sandbox", request);
+        Assert.True(plan.CanStart, string.Join("; ", plan.Refusals));
+        Assert.Equal(NodeAction.PreferredElection, plan.Steps[^1].Action);
+        Assert.Equal(3, plan.Steps.Count(s => s.Action == NodeAction.Restart));
+
+        var run = await maintenance.Coordinator.StartAsync("sandbox", request, "tester");
+        run = await maintenance.WaitUntilSettledAsync(run.Id, TimeSpan.FromMinutes(3));
+
+        Assert.True(run.State == RunState.Succeeded, $"run ended {run.State}: {run.PauseReason}\n{string.Join('\n', run.Log.Select(l => l.Message))}");
+        var election = run.Steps[^1];
+        Assert.Equal(NodeAction.PreferredElection, election.Action);
+        Assert.True(election.ActionStartedAt > run.Steps[^2].FinishedAt, "the election was requested before the last broker was done");
+        Assert.Contains(run.Log, l => l.Message.Contains("requested a preferred leader election", StringComparison.Ordinal));
+        var after = await cluster.Kafka.Reader.ReadAsync();
+        Assert.Null(after.Admin.PreferredElection); // processed: the controller deleted the request
+        Assert.Empty(Dashboard.Core.Kafka.PreferredLeaderElection.OffPreferred(after, null));
+        Assert.Equal(0, PartitionReplicas.From(after).Count(p => p.UnderReplicated));
+    }
 }
