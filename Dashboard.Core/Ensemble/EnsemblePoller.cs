@@ -61,7 +61,9 @@ public sealed class EnsemblePoller(NodeProbe probe, TimeProvider? time = null)
         ConfigZnodeMembership? unattributed = null;
         if (fromConfigZnode is { Members.IsDefaultOrEmpty: false } znode)
         {
-            var index = nodes.IndexOf(nodes.FirstOrDefault(n => n.Address == znode.Server && n.IsServing)!);
+            var index = -1;
+            for (var i = 0; i < nodes.Length && index < 0; i++)
+                if (nodes[i].IsServing && nodes[i].Address == znode.Server) index = i;
             if (index >= 0 && nodes[index].Membership.IsDefaultOrEmpty)
                 nodes = nodes.SetItem(index, nodes[index] with
                 {
