@@ -20,6 +20,12 @@ public sealed class EnsemblePoller(NodeProbe probe, TimeProvider? time = null)
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Known> _known = new(StringComparer.Ordinal);
     private long _polls;
 
+    /// <summary>
+    /// Where the membership comes from when no node gives it (4lw <c>conf</c> refused, AdminServer without membership):
+    /// the <c>/zookeeper/config</c> znode, refreshed in the background every <see cref="ConfEvery"/> polls.
+    /// </summary>
+    public ConfigMembershipReader? ConfigMembership { get; init; }
+
     private sealed record Known(int? Id, bool? IsVoter, ImmutableArray<EnsembleMember> Membership, long? ConfigVersion);
 
     public async Task<EnsembleSnapshot> PollAsync(ClusterDefinition cluster, CancellationToken cancellationToken = default)
@@ -30,16 +36,44 @@ public sealed class EnsemblePoller(NodeProbe probe, TimeProvider? time = null)
         var round = Interlocked.Increment(ref _polls);
         var probes = cluster.Nodes.Select(node => ProbeBoundedAsync(node, cluster.NodeTimeout, AskConf(node, round), cancellationToken)).ToList();
         var nodes = (await Task.WhenAll(probes).ConfigureAwait(false)).Select(Remember).ToList();
-        return Assemble(cluster, takenAt, clock.Elapsed, nodes);
+
+        ConfigZnodeMembership? fromZnode = null;
+        if (ConfigMembership is { } reader && nodes.Any(n => n.IsServing && n.Membership.IsDefaultOrEmpty))
+        {
+            // Used as last read; the refresh for later polls runs in the background and never delays this one.
+            fromZnode = reader.Latest;
+            if (fromZnode is null || round % ConfEvery == 1) reader.RequestRefresh();
+        }
+        return Assemble(cluster, takenAt, clock.Elapsed, nodes, fromZnode);
     }
 
-    public static EnsembleSnapshot Assemble(ClusterDefinition cluster, DateTimeOffset takenAt, TimeSpan duration, IReadOnlyList<NodeStatus> polled)
+    /// <param name="fromConfigZnode">
+    /// The membership read from <c>/zookeeper/config</c>: it becomes the membership of the node it was read from when
+    /// that node reported none itself, else one more view in the analysis.
+    /// </param>
+    public static EnsembleSnapshot Assemble(ClusterDefinition cluster, DateTimeOffset takenAt, TimeSpan duration, IReadOnlyList<NodeStatus> polled,
+        ConfigZnodeMembership? fromConfigZnode = null)
     {
         ArgumentNullException.ThrowIfNull(cluster);
         ArgumentNullException.ThrowIfNull(polled);
         var leader = polled.FirstOrDefault(n => n.Role == NodeRole.Leader);
         var nodes = polled.Select(n => n with { ZxidLag = Lag(leader, n) }).ToImmutableArray();
-        var analysis = QuorumAnalysis.Analyze(nodes, cluster.Nodes);
+        ConfigZnodeMembership? unattributed = null;
+        if (fromConfigZnode is { Members.IsDefaultOrEmpty: false } znode)
+        {
+            var index = -1;
+            for (var i = 0; i < nodes.Length && index < 0; i++)
+                if (nodes[i].IsServing && nodes[i].Address == znode.Server) index = i;
+            if (index >= 0 && nodes[index].Membership.IsDefaultOrEmpty)
+                nodes = nodes.SetItem(index, nodes[index] with
+                {
+                    Membership = znode.Members,
+                    ConfigVersion = znode.ConfigVersion,
+                    Notes = nodes[index].Notes.Add($"membership read from /zookeeper/config at {znode.ReadAt:HH:mm:ss}"),
+                });
+            else if (index < 0) unattributed = znode;
+        }
+        var analysis = QuorumAnalysis.Analyze(nodes, cluster.Nodes, unattributed);
         return new EnsembleSnapshot(cluster.Id, takenAt, duration, nodes, analysis, EnsembleHealth.Evaluate(nodes, analysis, cluster.Thresholds));
     }
 

@@ -27,10 +27,13 @@ public sealed record QuorumAnalysis(
     public bool HasTwoLeaders => LeaderIds.Length > 1;
     public bool HasNoLeader => LeaderIds.IsEmpty && !IsStandalone;
 
-    public static QuorumAnalysis Analyze(IReadOnlyList<NodeStatus> nodes, IReadOnlyList<NodeDefinition>? configured = null)
+    /// <param name="fromConfigZnode">A membership read from <c>/zookeeper/config</c> of a server that is not among <paramref name="nodes"/>.</param>
+    public static QuorumAnalysis Analyze(IReadOnlyList<NodeStatus> nodes, IReadOnlyList<NodeDefinition>? configured = null, ConfigZnodeMembership? fromConfigZnode = null)
     {
         ArgumentNullException.ThrowIfNull(nodes);
-        var membership = ReferenceMembership(nodes);
+        var views = nodes.Where(n => n.IsServing && !n.Membership.IsDefaultOrEmpty).Select(n => (n.Membership, n.ConfigVersion)).ToList();
+        if (fromConfigZnode is { Members.IsDefaultOrEmpty: false } z) views.Add((z.Members, z.ConfigVersion));
+        var membership = ReferenceMembership(nodes, fromConfigZnode);
         bool IsVoter(NodeStatus n) =>
             membership.Count > 0 && n.Id is { } id && membership.FirstOrDefault(m => m.Id == id) is { } m ? m.IsVoter : n.IsVoter == true;
 
@@ -59,19 +62,20 @@ public sealed record QuorumAnalysis(
             return new NodeVerdict(n.Address, n.Id, voter, can, why);
         }).ToImmutableArray();
 
-        var serving = nodes.Where(n => n.IsServing && !n.Membership.IsDefaultOrEmpty).ToList();
-        var membershipDisagrees = serving.Select(n => Canonical(n.Membership)).Distinct(StringComparer.Ordinal).Count() > 1;
-        var versionDisagrees = serving.Where(n => n.ConfigVersion is not null).Select(n => n.ConfigVersion).Distinct().Count() > 1;
+        var membershipDisagrees = views.Select(v => Canonical(v.Membership)).Distinct(StringComparer.Ordinal).Count() > 1;
+        var versionDisagrees = views.Where(v => v.ConfigVersion is not null).Select(v => v.ConfigVersion).Distinct().Count() > 1;
 
         return new QuorumAnalysis(voters, quorum, up, hasQuorum, tolerated, leaders, standalone, verdicts,
             membershipDisagrees, versionDisagrees, CompareWithConfigured(membership, configured));
     }
 
     /// <summary>The membership the newest config version reports; voters may lag behind a reconfiguration.</summary>
-    private static IReadOnlyList<EnsembleMember> ReferenceMembership(IReadOnlyList<NodeStatus> nodes) =>
+    private static IReadOnlyList<EnsembleMember> ReferenceMembership(IReadOnlyList<NodeStatus> nodes, ConfigZnodeMembership? fromConfigZnode) =>
         nodes.Where(n => !n.Membership.IsDefaultOrEmpty)
-            .OrderByDescending(n => n.ConfigVersion ?? -1)
-            .Select(n => (IReadOnlyList<EnsembleMember>)n.Membership)
+            .Select(n => (n.Membership, n.ConfigVersion))
+            .Concat(fromConfigZnode is { Members.IsDefaultOrEmpty: false } z ? [(z.Members, z.ConfigVersion)] : [])
+            .OrderByDescending(v => v.ConfigVersion ?? -1)
+            .Select(v => (IReadOnlyList<EnsembleMember>)v.Membership)
             .FirstOrDefault() ?? [];
 
     private static string Canonical(ImmutableArray<EnsembleMember> members) =>

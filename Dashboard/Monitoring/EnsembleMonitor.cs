@@ -16,7 +16,10 @@ internal sealed partial class EnsembleMonitor(ClusterRegistry registry, Ensemble
 
     private async Task PollLoopAsync(ClusterDefinition cluster, CancellationToken cancellationToken)
     {
-        var poller = new EnsemblePoller(new NodeProbe(admin));
+        // One ZooKeeper session per cluster for /zookeeper/config, opened only if no node gives its membership otherwise.
+        var configMembership = new ConfigMembershipReader(cluster);
+        await using var _ = configMembership.ConfigureAwait(false);
+        var poller = new EnsemblePoller(new NodeProbe(admin)) { ConfigMembership = configMembership };
         LogStarted(logger, cluster.Id, cluster.Nodes.Length, cluster.PollInterval.TotalMilliseconds);
         while (!cancellationToken.IsCancellationRequested)
         {
