@@ -295,6 +295,10 @@ public sealed class ZooKeeperSandbox : IAsyncDisposable
     {
         if (node.State != SandboxNodeState.Running || node.Process is null) throw new SandboxException($"{node} is not running, so it cannot be frozen.");
         ProcessSignals.Send(node.Process.Id, ProcessSignals.Stop);
+        // kill() returns before every thread of the JVM has stopped: on a busy machine a thread not yet scheduled
+        // could still answer a request sent right after. Freezing means every thread is stopped, so wait for it.
+        if (!ProcessSignals.WaitUntilStopped(node.Process.Id, TimeSpan.FromSeconds(5)))
+            throw new SandboxException($"{node} did not stop within 5 s of SIGSTOP.");
         node.State = SandboxNodeState.Frozen;
     });
 
