@@ -118,23 +118,5 @@ public sealed class LeaderKillToScreenBench(ITestOutputHelper output) : IAsyncLi
             $"{what}: median {sorted[sorted.Count / 2]:0} ms, max {sorted[^1]:0} ms over {sorted.Count} kills (poll interval {PollInterval.TotalMilliseconds:0} ms)"));
     }
 
-    private Dictionary<string, string?> Settings()
-    {
-        var settings = new Dictionary<string, string?>
-        {
-            ["Dashboard:Clusters:0:Name"] = "Local",
-            ["Dashboard:Clusters:0:ConnectString"] = _sandbox.ConnectString,
-            ["Dashboard:Clusters:0:PollInterval"] = "00:00:00.500",
-            ["Dashboard:Clusters:0:NodeTimeout"] = "00:00:00.400",
-        };
-        for (var i = 0; i < _sandbox.Nodes.Count; i++)
-        {
-            var node = _sandbox.Nodes[i];
-            settings[$"Dashboard:Clusters:0:Nodes:{i}:Address"] = node.ClientAddress;
-            settings[$"Dashboard:Clusters:0:Nodes:{i}:Id"] = node.Id.ToString(CultureInfo.InvariantCulture);
-            settings[$"Dashboard:Clusters:0:Nodes:{i}:Observer"] = node.IsObserver ? "true" : "false";
-            settings[$"Dashboard:Clusters:0:Nodes:{i}:AdminUrl"] = node.AdminUri.ToString();
-        }
-        return settings;
-    }
+    private Dictionary<string, string?> Settings() => SandboxClusterSettings.For(_sandbox);
 }
