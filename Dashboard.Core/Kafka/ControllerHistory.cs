@@ -3,7 +3,8 @@ namespace Dashboard.Core.Kafka;
 /// <summary>
 /// One controller's term. <see cref="Started"/> is the <c>/controller</c> znode's ctime (server clock);
 /// <see cref="Ended"/> is when we saw it go (null while current). <see cref="GapBefore"/> is the time without any
-/// controller before this one, when the previous end was seen; <see cref="MissedElectionsBefore"/> counts epochs
+/// controller before this one: exact when the previous one's deletion was seen, otherwise an upper bound (from the
+/// last read that still showed the previous controller); null only for the first term seen. <see cref="MissedElectionsBefore"/> counts epochs
 /// that came and went between two observations (watches are one-shot, so a very short term can slip through).
 /// </summary>
 public sealed record ControllerChange(
@@ -24,6 +25,7 @@ public sealed class ControllerHistory(int capacity = 200)
     private readonly LinkedList<ControllerChange> _changes = new();
     private readonly Lock _lock = new();
     private DateTimeOffset? _lastEnd;
+    private DateTimeOffset? _lastSeenAlive;
 
     public event Action<ControllerChange>? Changed;
 
@@ -52,13 +54,18 @@ public sealed class ControllerHistory(int capacity = 200)
         {
             var open = _changes.Last?.Value is { Ended: null } o ? o : null;
             // Same term again (or a stale read from a lagging server after its end was seen): nothing new.
-            if (controller is not null && _changes.Last?.Value.Czxid == controller.Czxid) return;
+            if (controller is not null && _changes.Last?.Value.Czxid == controller.Czxid)
+            {
+                if (open is not null) _lastSeenAlive = Max(_lastSeenAlive ?? observedAt, observedAt);
+                return;
+            }
             if (open is not null)
             {
-                // Deletion not seen (a new controller came first): it ended at the latest when the next one started.
+                // Deletion not seen (a new controller came first): it ended at the latest when the next one started,
+                // and at the earliest after the last read that still showed it; the gap is bounded by that read.
                 var ended = controller is null ? observedAt : Min(observedAt, controller.Created);
                 _changes.Last!.Value = open with { Ended = ended };
-                _lastEnd = controller is null ? ended : null;
+                _lastEnd = controller is null ? ended : Min(_lastSeenAlive ?? open.Started, controller.Created);
                 if (controller is null) return;
             }
             if (controller is null) return;
@@ -68,6 +75,7 @@ public sealed class ControllerHistory(int capacity = 200)
             added = new ControllerChange(controller.BrokerId, controller.Epoch, controller.Czxid, controller.Created, null, gap, missed);
             _changes.AddLast(added);
             _lastEnd = null;
+            _lastSeenAlive = observedAt;
             while (_changes.Count > capacity) _changes.RemoveFirst();
         }
         Changed?.Invoke(added);
@@ -76,4 +84,6 @@ public sealed class ControllerHistory(int capacity = 200)
     private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+
+    private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
 }

@@ -37,14 +37,16 @@ public sealed class ControllerHistoryTests
     }
 
     [Fact]
-    public void Observe_NewControllerWithoutSeenDeletion_OldEndsAtNewStartGapUnknown()
+    public void Observe_NewControllerWithoutSeenDeletion_OldEndsAtNewStartGapBoundedByLastSighting()
     {
         var history = new ControllerHistory();
         history.Observe(Controller(1, 1, 100, T0), T0);
+        history.Observe(Controller(1, 1, 100, T0), T0.AddSeconds(3)); // still there at +3 s
         history.Observe(Controller(3, 4, 300, T0.AddSeconds(5)), T0.AddSeconds(9));
 
         Assert.Equal(T0.AddSeconds(5), history.Changes[0].Ended);
-        Assert.Null(history.Changes[1].GapBefore);
+        // Without a controller at most from the last read that showed the old one (+3 s) to the new one's start (+5 s).
+        Assert.Equal(TimeSpan.FromSeconds(2), history.Changes[1].GapBefore);
         Assert.Equal(2, history.Changes[1].MissedElectionsBefore); // epochs 2 and 3 came and went unseen
     }
 
