@@ -85,6 +85,17 @@ public sealed class KafkaHistoryRecorder(HistoryWriter writer, HistoryOptions op
             }))));
     }
 
+    /// <summary>The current term ended with no controller after it (its <c>/controller</c> was deleted): stored at once, so "no controller" is in the history even if nobody follows.</summary>
+    public void RecordControllerGone(string clusterId, ControllerChange term)
+    {
+        ArgumentNullException.ThrowIfNull(term);
+        var at = term.Ended ?? DateTimeOffset.UtcNow;
+        var epoch = term.Epoch is { } e ? $" (epoch {e})" : "";
+        writer.Enqueue(new EventWrite(new HistoryEvent(clusterId, at, "controller-changed", "none",
+            $"no controller: broker {term.BrokerId}'s term{epoch} ended",
+            JsonSerializer.Serialize(new { brokerId = (int?)null, previousBrokerId = term.BrokerId, previousEpoch = term.Epoch, previousCzxid = term.Czxid }))));
+    }
+
     /// <summary>So a restarted dashboard does not store the term it already stored.</summary>
     public void KnowControllerTerm(string clusterId, long czxid) => _lastControllerCzxid.TryAdd(clusterId, czxid);
 

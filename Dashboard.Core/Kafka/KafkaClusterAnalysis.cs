@@ -1,6 +1,10 @@
 namespace Dashboard.Core.Kafka;
 
-/// <summary>A partition's health flags, as the ISR table shows them.</summary>
+/// <summary>
+/// A partition's health flags, as Kafka 3.9 counts them (<c>TopicCommand.PartitionDescription</c>, <c>ControllerContext</c>).
+/// <see cref="ReplicationFactor"/> is the replicas minus those still being added (during a reassignment the list is
+/// target + origin). <see cref="Offline"/>: no leader, or a leader that is not a registered broker.
+/// </summary>
 public sealed record PartitionHealth(
     KafkaPartition Partition,
     int MinInsyncReplicas,
@@ -9,6 +13,15 @@ public sealed record PartitionHealth(
     bool UnderMinIsr,
     bool OnPreferredLeader)
 {
+    public int ReplicationFactor { get; init; } = Partition.Replicas.Count;
+    public IReadOnlyList<int> AddingReplicas { get; init; } = [];
+    public IReadOnlyList<int> RemovingReplicas { get; init; } = [];
+
+    /// <summary>Its topic is queued for deletion: Kafka leaves it out of the offline count and the preferred-leader imbalance.</summary>
+    public bool QueuedForDeletion { get; init; }
+
+    public bool Reassigning => AddingReplicas.Count > 0 || RemovingReplicas.Count > 0;
+
     /// <summary>Replicas assigned but out of the ISR (highlighted in the table).</summary>
     public IEnumerable<int> OutOfSyncReplicas =>
         Partition.State is { } state ? Partition.Replicas.Where(r => !state.Isr.Contains(r)) : [];
@@ -20,8 +33,15 @@ public enum BrokerStatus
 
     /// <summary>Replicas are assigned to it but it has no registration: stopped or dead.</summary>
     Missing,
+
+    /// <summary>Not registered in ZooKeeper while a KRaft controller holds the metadata: a KRaft broker never registers there.</summary>
+    KraftManaged,
 }
 
+/// <summary>
+/// One broker. <see cref="UnderReplicatedLed"/> is Kafka's own <c>UnderReplicatedPartitions</c> metric: under-replicated
+/// partitions this broker leads. <see cref="UnderReplicatedReplicas"/>: under-replicated partitions with a replica on it.
+/// </summary>
 public sealed record BrokerHealth(
     int Id,
     BrokerStatus Status,
@@ -29,8 +49,13 @@ public sealed record BrokerHealth(
     KafkaBroker? Broker,
     int PartitionsLed,
     int ReplicasHeld,
-    int UnderReplicatedInvolving);
+    int UnderReplicatedLed,
+    int UnderReplicatedReplicas);
 
+/// <summary>
+/// A topic. <see cref="PreferredLeaderShare"/> is null when it cannot be known: the topic is unreadable, no partition
+/// has a readable state, or it is queued for deletion (Kafka leaves those out of the imbalance).
+/// </summary>
 public sealed record TopicHealth(
     string Name,
     int Partitions,
@@ -38,10 +63,13 @@ public sealed record TopicHealth(
     int UnderReplicated,
     int Offline,
     int UnderMinIsr,
-    double PreferredLeaderShare,
+    double? PreferredLeaderShare,
     bool ReassignmentInProgress,
     bool MarkedForDeletion,
-    bool Unreadable);
+    bool Unreadable)
+{
+    public int Reassigning { get; init; }
+}
 
 /// <summary>What a snapshot means: per partition, broker and topic. Computed once, immutable.</summary>
 public sealed record KafkaClusterAnalysis(
@@ -50,8 +78,16 @@ public sealed record KafkaClusterAnalysis(
     IReadOnlyList<TopicHealth> Topics)
 {
     public int UnderReplicatedCount => Partitions.Count(p => p.UnderReplicated);
-    public int OfflineCount => Partitions.Count(p => p.Offline);
+
+    /// <summary>Kafka's <c>OfflinePartitionsCount</c>: topics queued for deletion are left out.</summary>
+    public int OfflineCount => Partitions.Count(p => p.Offline && !p.QueuedForDeletion);
+
     public int UnderMinIsrCount => Partitions.Count(p => p.UnderMinIsr);
+
+    public int ReassigningCount => Partitions.Count(p => p.Reassigning);
+
+    /// <summary>Partitions not led by their preferred replica, as Kafka's <c>PreferredReplicaImbalanceCount</c> counts them.</summary>
+    public int OffPreferredCount => Partitions.Count(p => p.Partition.State is not null && !p.QueuedForDeletion && !p.OnPreferredLeader);
 
     public static KafkaClusterAnalysis Analyze(KafkaClusterSnapshot snapshot)
     {
@@ -60,53 +96,93 @@ public sealed record KafkaClusterAnalysis(
         var topics = new List<TopicHealth>();
         var led = new Dictionary<int, int>();
         var held = new Dictionary<int, int>();
-        var underReplicatedBy = new Dictionary<int, int>();
+        var underLed = new Dictionary<int, int>();
+        var underHeld = new Dictionary<int, int>();
         foreach (var topic in snapshot.Topics.Values.OrderBy(t => t.Name, StringComparer.Ordinal))
         {
             var minIsr = snapshot.MinInsyncReplicas(topic);
-            int under = 0, offline = 0, underMin = 0, preferred = 0;
+            int under = 0, offline = 0, underMin = 0, preferred = 0, withState = 0, reassigning = 0, rf = 0;
             foreach (var partition in topic.Partitions)
             {
-                var health = Assess(partition, minIsr);
+                var health = Assess(partition, minIsr, topic.Assignment, topic.MarkedForDeletion, snapshot.IsLeaderLive);
                 partitions.Add(health);
                 under += health.UnderReplicated ? 1 : 0;
                 offline += health.Offline ? 1 : 0;
                 underMin += health.UnderMinIsr ? 1 : 0;
-                preferred += health.OnPreferredLeader ? 1 : 0;
+                reassigning += health.Reassigning ? 1 : 0;
+                rf = Math.Max(rf, health.ReplicationFactor);
+                if (partition.State is not null)
+                {
+                    withState++;
+                    preferred += health.OnPreferredLeader ? 1 : 0;
+                }
                 foreach (var replica in partition.Replicas)
                 {
                     held[replica] = held.GetValueOrDefault(replica) + 1;
-                    if (health.UnderReplicated) underReplicatedBy[replica] = underReplicatedBy.GetValueOrDefault(replica) + 1;
+                    if (health.UnderReplicated) underHeld[replica] = underHeld.GetValueOrDefault(replica) + 1;
                 }
-                if (partition.State is { IsOffline: false } state) led[state.Leader] = led.GetValueOrDefault(state.Leader) + 1;
+                // A leader that is not a live broker leads nothing (the partition is offline).
+                if (partition.State is { } state && !health.Offline)
+                {
+                    led[state.Leader] = led.GetValueOrDefault(state.Leader) + 1;
+                    if (health.UnderReplicated) underLed[state.Leader] = underLed.GetValueOrDefault(state.Leader) + 1;
+                }
             }
-            var count = topic.Partitions.Count;
-            topics.Add(new TopicHealth(topic.Name, count, count == 0 ? 0 : topic.Partitions.Max(p => p.Replicas.Count),
-                under, offline, underMin, count == 0 ? 1 : (double)preferred / count,
-                topic.Assignment?.ReassignmentInProgress ?? false, topic.MarkedForDeletion, topic.Unreadable is not null));
+            double? share = topic.Unreadable is not null || topic.MarkedForDeletion || withState == 0 ? null : (double)preferred / withState;
+            topics.Add(new TopicHealth(topic.Name, topic.Partitions.Count, rf, under, offline, underMin, share,
+                topic.Assignment?.ReassignmentInProgress ?? false, topic.MarkedForDeletion, topic.Unreadable is not null) { Reassigning = reassigning });
         }
 
+        var kraft = snapshot.Controller is { IsKraft: true };
         var ids = snapshot.Brokers.Keys.Concat(held.Keys).Distinct().Order();
         var brokers = ids.Select(id => new BrokerHealth(id,
-            snapshot.Brokers.ContainsKey(id) ? BrokerStatus.Alive : BrokerStatus.Missing,
+            snapshot.Brokers.ContainsKey(id) ? BrokerStatus.Alive : kraft ? BrokerStatus.KraftManaged : BrokerStatus.Missing,
             snapshot.Controller?.BrokerId == id,
             snapshot.Brokers.GetValueOrDefault(id),
-            led.GetValueOrDefault(id), held.GetValueOrDefault(id), underReplicatedBy.GetValueOrDefault(id))).ToList();
+            led.GetValueOrDefault(id), held.GetValueOrDefault(id), underLed.GetValueOrDefault(id), underHeld.GetValueOrDefault(id))).ToList();
         return new KafkaClusterAnalysis(partitions, brokers, topics);
     }
 
     /// <summary>
-    /// A partition without a readable state is counted as neither healthy nor offline: the table shows it as
-    /// unreadable rather than guessing.
+    /// Kafka's rules for one partition. A partition without a readable state is counted as neither healthy nor offline:
+    /// the table shows it as unreadable rather than guessing. <paramref name="isLeaderLive"/>: is this leader id a
+    /// registered broker (see <see cref="KafkaClusterSnapshot.IsLeaderLive"/>); null treats every leader but -1 as live.
     /// </summary>
-    public static PartitionHealth Assess(KafkaPartition partition, int minInsyncReplicas)
+    public static PartitionHealth Assess(KafkaPartition partition, int minInsyncReplicas, TopicAssignment? assignment = null,
+        bool queuedForDeletion = false, Func<int, bool>? isLeaderLive = null)
     {
         ArgumentNullException.ThrowIfNull(partition);
-        if (partition.State is not { } state) return new PartitionHealth(partition, minInsyncReplicas, false, false, false, false);
+        var replicas = partition.Replicas;
+        var adding = Changing(assignment?.AddingReplicas, partition.Id.Partition, replicas);
+        var removing = Changing(assignment?.RemovingReplicas, partition.Id.Partition, replicas);
+        var rf = replicas.Count - adding.Count;
+        if (partition.State is not { } state)
+            return new PartitionHealth(partition, minInsyncReplicas, false, false, false, false)
+            { ReplicationFactor = rf, AddingReplicas = adding, RemovingReplicas = removing, QueuedForDeletion = queuedForDeletion };
+        var offline = state.Leader == PartitionState.NoLeader || (isLeaderLive is not null && !isLeaderLive(state.Leader));
         return new PartitionHealth(partition, minInsyncReplicas,
-            UnderReplicated: state.Isr.Count < partition.Replicas.Count,
-            Offline: state.IsOffline,
-            UnderMinIsr: state.Isr.Count < minInsyncReplicas,
-            OnPreferredLeader: !state.IsOffline && state.Leader == partition.PreferredLeader);
+            UnderReplicated: rf - state.Isr.Count > 0,
+            Offline: offline,
+            UnderMinIsr: offline || state.Isr.Count < minInsyncReplicas,
+            OnPreferredLeader: HasPreferredLeader(replicas, adding, state))
+        { ReplicationFactor = rf, AddingReplicas = adding, RemovingReplicas = removing, QueuedForDeletion = queuedForDeletion };
     }
+
+    /// <summary>
+    /// Kafka's <c>hasPreferredLeader</c>: the leader is the first replica, except while that replica is still being added,
+    /// when the partition counts as balanced until the new replica joins the ISR.
+    /// </summary>
+    public static bool HasPreferredLeader(IReadOnlyList<int> replicas, IReadOnlyList<int> adding, PartitionState state)
+    {
+        ArgumentNullException.ThrowIfNull(replicas);
+        ArgumentNullException.ThrowIfNull(adding);
+        ArgumentNullException.ThrowIfNull(state);
+        if (replicas.Count == 0) return false;
+        var preferred = replicas[0];
+        return adding.Contains(preferred) ? !state.Isr.Contains(preferred) : state.Leader == preferred;
+    }
+
+    /// <summary>Adding/removing replicas of one partition; only those still in the replica list (as TopicCommand checks), so a finished reassignment is not counted.</summary>
+    private static IReadOnlyList<int> Changing(IReadOnlyDictionary<int, IReadOnlyList<int>>? map, int partition, IReadOnlyList<int> replicas) =>
+        map is not null && map.TryGetValue(partition, out var list) && list.Count > 0 ? list.Where(replicas.Contains).ToList() : [];
 }

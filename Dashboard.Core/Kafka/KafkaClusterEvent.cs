@@ -48,16 +48,22 @@ public static class KafkaSnapshotDiff
             var oldStates = oldTopic.Partitions.ToDictionary(p => p.Id.Partition, p => p.State);
             foreach (var partition in topic.Partitions)
                 if (partition.State is { } now && oldStates.GetValueOrDefault(partition.Id.Partition) is { } was)
-                    ComparePartition(partition.Id, was, now, events);
+                    ComparePartition(partition.Id, was, before.IsLeaderLive(was.Leader), now, after.IsLeaderLive(now.Leader), events);
         }
         return events;
     }
 
-    private static void ComparePartition(TopicPartition id, PartitionState was, PartitionState now, List<KafkaClusterEvent> events)
+    /// <summary>
+    /// Offline as Kafka counts it: no leader, or a leader that is no longer a registered broker (when every broker is
+    /// gone nobody rewrites the states, yet every partition is offline).
+    /// </summary>
+    private static void ComparePartition(TopicPartition id, PartitionState was, bool wasLive, PartitionState now, bool nowLive, List<KafkaClusterEvent> events)
     {
-        if (!was.IsOffline && now.IsOffline)
-            events.Add(new(KafkaEventKind.PartitionOffline, $"{id} offline (leader {was.Leader} lost)", was.Leader, id));
-        else if (was.IsOffline && !now.IsOffline)
+        if (wasLive && !nowLive)
+            events.Add(new(KafkaEventKind.PartitionOffline, now.IsOffline
+                ? $"{id} offline (leader {was.Leader} lost)"
+                : $"{id} offline (leader {now.Leader} is not a registered broker)", was.Leader, id));
+        else if (!wasLive && nowLive)
             events.Add(new(KafkaEventKind.PartitionOnline, $"{id} online, leader {now.Leader}", now.Leader, id));
         else if (was.Leader != now.Leader)
             events.Add(new(KafkaEventKind.LeaderChanged, $"{id} leader {was.Leader} -> {now.Leader}", now.Leader, id));

@@ -3,8 +3,15 @@ namespace Dashboard.Core.Kafka;
 /// <summary>A registered broker (its <c>/brokers/ids/&lt;id&gt;</c> exists); the registration is null when unreadable.</summary>
 public sealed record KafkaBroker(int Id, long Epoch, BrokerRegistration? Registration, UnreadableZNode? Unreadable);
 
-/// <summary>The active controller: who, its election epoch, and when its <c>/controller</c> znode was created.</summary>
-public sealed record KafkaController(int BrokerId, int? Epoch, long Czxid, DateTimeOffset Created, ControllerRegistration? Registration, UnreadableZNode? Unreadable);
+/// <summary>
+/// The active controller: who, its election epoch, and when its <c>/controller</c> znode was created.
+/// <see cref="Persistent"/>: the znode has no owning session, as a KRaft controller writes it during a migration.
+/// </summary>
+public sealed record KafkaController(int BrokerId, int? Epoch, long Czxid, DateTimeOffset Created, ControllerRegistration? Registration, UnreadableZNode? Unreadable, bool Persistent = false)
+{
+    /// <summary>A KRaft controller holds <c>/controller</c> (ZooKeeper -> KRaft migration): v2 with <c>kraftControllerEpoch</c> &gt;= 0.</summary>
+    public bool IsKraft => Registration?.KraftControllerEpoch is >= 0;
+}
 
 /// <summary>
 /// One partition: replicas from the topic's assignment and its state znode. <see cref="State"/> is null when the
@@ -36,8 +43,19 @@ public sealed record KafkaClusterSnapshot(
     IReadOnlyDictionary<string, KafkaTopic> Topics,
     IReadOnlyDictionary<string, EntityConfig> BrokerConfigs,
     PendingAdminRequests Admin,
-    IReadOnlyList<UnreadableZNode> Unreadable)
+    IReadOnlyList<UnreadableZNode> Unreadable,
+    MigrationRecord? Migration = null)
 {
+    /// <summary>Where the ZooKeeper -> KRaft migration stands, from <c>/migration</c>, <c>/controller</c> and the registered brokers.</summary>
+    public KafkaMigration MigrationStatus => KafkaMigration.Of(this);
+
+    /// <summary>
+    /// Whether a partition leader id counts as a live broker. Under a KRaft controller the brokers that moved to KRaft
+    /// never register in ZooKeeper, so only "no leader" is known to be offline there.
+    /// </summary>
+    public bool IsLeaderLive(int leader) =>
+        leader != PartitionState.NoLeader && (Brokers.ContainsKey(leader) || Controller is { IsKraft: true });
+
     /// <summary>Kafka's key for the cluster-wide broker default config.</summary>
     public const string DefaultBrokerConfigKey = "<default>";
 

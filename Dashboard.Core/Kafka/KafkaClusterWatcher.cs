@@ -118,6 +118,7 @@ public sealed class KafkaClusterWatcher : IAsyncDisposable
         var detecting = _reader.Chroot is null;
         await ArmWatchesAsync(cancellationToken).ConfigureAwait(false);
         if (_options.WatchPartitionStates) await RearmFiredStateWatchesAsync(cancellationToken).ConfigureAwait(false);
+        var readStarted = _time.GetUtcNow();
         var snapshot = await _reader.ReadAsync(cancellationToken).ConfigureAwait(false);
         if (detecting)
         {
@@ -126,7 +127,7 @@ public sealed class KafkaClusterWatcher : IAsyncDisposable
             MarkDirty();
         }
         Reads++;
-        History.Observe(snapshot.Controller, snapshot.ReadAt);
+        History.Observe(snapshot.Controller, snapshot.ReadAt, readStarted);
         var previous = Current;
         Current = snapshot;
         // New partitions are armed only after the read that found them; a change in between would be missed, so read again.
@@ -166,8 +167,9 @@ public sealed class KafkaClusterWatcher : IAsyncDisposable
     private async Task WatchControllerAsync(KafkaPaths paths, CancellationToken cancellationToken)
     {
         var fired = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var started = _time.GetUtcNow();
         var exists = await _client.ExistsAsync(paths.Controller, _ => fired.TrySetResult(), cancellationToken).ConfigureAwait(false);
-        await ObserveControllerAsync(paths, exists is not null, cancellationToken).ConfigureAwait(false);
+        await ObserveControllerAsync(paths, exists is not null, started, cancellationToken).ConfigureAwait(false);
         _ = fired.Task.ContinueWith(_ =>
         {
             MarkDirty();
@@ -175,22 +177,22 @@ public sealed class KafkaClusterWatcher : IAsyncDisposable
         }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
-    private async Task ObserveControllerAsync(KafkaPaths paths, bool exists, CancellationToken cancellationToken)
+    private async Task ObserveControllerAsync(KafkaPaths paths, bool exists, DateTimeOffset started, CancellationToken cancellationToken)
     {
         if (!exists)
         {
-            History.Observe(null, _time.GetUtcNow());
+            History.Observe(null, _time.GetUtcNow(), started);
             return;
         }
         var results = await _client.MultiReadAsync([ReadOperation.GetData(paths.Controller), ReadOperation.GetData(paths.ControllerEpoch)], cancellationToken).ConfigureAwait(false);
         if (results[0] is not DataReadResult data)
         {
-            History.Observe(null, _time.GetUtcNow());
+            History.Observe(null, _time.GetUtcNow(), started);
             return;
         }
         var epoch = results[1] is DataReadResult e ? KafkaZNodeParser.ControllerEpoch(e.Data) : null;
         var parsed = KafkaZNodeParser.Controller(data.Data).Value;
-        History.Observe(new KafkaController(parsed?.BrokerId ?? -1, epoch, data.Stat.CreatedZxid, data.Stat.Created, parsed, null), _time.GetUtcNow());
+        History.Observe(new KafkaController(parsed?.BrokerId ?? -1, epoch, data.Stat.CreatedZxid, data.Stat.Created, parsed, null, !data.Stat.IsEphemeral), _time.GetUtcNow(), started);
     }
 
     /// <summary>One watch per partition state not yet watched (pipelined). Returns how many were armed.</summary>

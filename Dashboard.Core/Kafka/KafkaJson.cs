@@ -31,6 +31,14 @@ internal static class KafkaJson
         throw new KafkaFormatException($"\"{name}\" is not an integer");
     }
 
+    public static long Long(JsonElement root, string name)
+    {
+        if (!root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null) throw new KafkaFormatException($"missing \"{name}\"");
+        if (value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var n)) return n;
+        if (value.ValueKind == JsonValueKind.String && long.TryParse(value.GetString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out n)) return n;
+        throw new KafkaFormatException($"\"{name}\" is not an integer");
+    }
+
     public static string? String(JsonElement root, string name)
     {
         if (!root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null) return null;

@@ -51,6 +51,7 @@ public sealed class KafkaMetadataReader(ZooKeeperClient client, string? chroot =
             ReadOperation.GetData(paths.PreferredReplicaElection),
             ReadOperation.GetData(paths.ReassignPartitions),
             ReadOperation.GetChildren(paths.DeleteTopics),
+            ReadOperation.GetData(paths.Migration),
         ], cancellationToken).ConfigureAwait(false);
         if (top[0] is ErrorResult { Code: ErrorCode.NoNode })
             throw new KafkaClusterNotFoundException($"no {paths.BrokerIds}");
@@ -112,7 +113,7 @@ public sealed class KafkaMetadataReader(ZooKeeperClient client, string? chroot =
         {
             var parsed = KafkaZNodeParser.Controller(controllerData.Data);
             controller = new KafkaController(parsed.Value?.BrokerId ?? -1, controllerEpoch, controllerData.Stat.CreatedZxid,
-                controllerData.Stat.Created, parsed.Value, Unreadable(paths.Controller, controllerData.Data, parsed, unreadable));
+                controllerData.Stat.Created, parsed.Value, Unreadable(paths.Controller, controllerData.Data, parsed, unreadable), !controllerData.Stat.IsEphemeral);
         }
 
         string? clusterId = null;
@@ -129,7 +130,11 @@ public sealed class KafkaMetadataReader(ZooKeeperClient client, string? chroot =
             top[8] is DataReadResult reassign ? ParseOrRecord(KafkaZNodeParser.Reassignment(reassign.Data), paths.ReassignPartitions, reassign.Data, unreadable) ?? [] : null,
             deletions.Order(StringComparer.Ordinal).ToList());
 
-        return new KafkaClusterSnapshot(_chroot, _time.GetUtcNow(), clusterId, controller, controllerEpoch, brokers, topics, brokerConfigs, admin, unreadable);
+        MigrationRecord? migration = null;
+        if (top[10] is DataReadResult migrationData)
+            migration = ParseOrRecord(KafkaZNodeParser.Migration(migrationData.Data, migrationData.Stat.Version), paths.Migration, migrationData.Data, unreadable);
+
+        return new KafkaClusterSnapshot(_chroot, _time.GetUtcNow(), clusterId, controller, controllerEpoch, brokers, topics, brokerConfigs, admin, unreadable, migration);
     }
 
     private sealed record TopicBatch(

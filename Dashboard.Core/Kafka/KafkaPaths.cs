@@ -16,6 +16,7 @@ public sealed record KafkaPaths(string Chroot)
         string.Create(CultureInfo.InvariantCulture, $"{Chroot}/brokers/topics/{topic}/partitions/{partition}/state");
     public string Controller => Chroot + "/controller";
     public string ControllerEpoch => Chroot + "/controller_epoch";
+    public string Migration => Chroot + "/migration";
     public string ClusterId => Chroot + "/cluster/id";
     public string TopicConfigs => Chroot + "/config/topics";
     public string TopicConfig(string topic) => TopicConfigs + "/" + topic;

@@ -35,6 +35,14 @@ public static class KafkaZNodeParser
         return new ControllerRegistration(Int(root, "brokerid"), version, Timestamp(root, "timestamp"), TryInt(root, "kraftControllerEpoch"));
     });
 
+    /// <summary><c>/migration</c> (3.4+, version 0): where the KRaft controller's copy of the metadata stands.</summary>
+    public static ParseResult<MigrationRecord> Migration(byte[] data, int zkVersion) => Guard(data, root =>
+    {
+        var version = Version(root, 0, 0);
+        return new MigrationRecord(version, Int(root, "kraft_controller_id"), Int(root, "kraft_controller_epoch"),
+            Long(root, "kraft_metadata_offset"), Int(root, "kraft_metadata_epoch"), zkVersion);
+    });
+
     public static ParseResult<TopicAssignment> TopicAssignment(string topic, byte[] data) => Guard(data, root =>
     {
         var version = Version(root, 1, 3);

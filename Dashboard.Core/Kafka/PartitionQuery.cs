@@ -25,6 +25,9 @@ public sealed record PartitionQuery
     public bool? UnderReplicated { get; init; }
     public bool? Offline { get; init; }
     public bool? UnderMinIsr { get; init; }
+
+    /// <summary>Only partitions with a reassignment in progress (adding or removing replicas).</summary>
+    public bool? Reassigning { get; init; }
     public PartitionSort Sort { get; init; } = PartitionSort.Partition;
     public int Page { get; init; } = 1;
     public int PageSize { get; init; } = DefaultPageSize;
@@ -53,6 +56,7 @@ public sealed record PartitionQuery
             if (UnderReplicated is { } u && h.UnderReplicated != u) continue;
             if (Offline is { } o && h.Offline != o) continue;
             if (UnderMinIsr is { } m && h.UnderMinIsr != m) continue;
+            if (Reassigning is { } r && h.Reassigning != r) continue;
             matching.Add(h);
         }
         IEnumerable<PartitionHealth> sorted = Sort switch

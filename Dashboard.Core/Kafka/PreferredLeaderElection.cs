@@ -17,6 +17,12 @@ public enum PreferredElectionOutcome
 
     /// <summary>The named topic does not exist.</summary>
     UnknownTopic,
+
+    /// <summary>
+    /// Refused: a KRaft controller holds <c>/controller</c> (ZooKeeper -> KRaft migration). It never reads
+    /// <c>/admin/preferred_replica_election</c>, so the request would wait forever; use the Admin API's election instead.
+    /// </summary>
+    KraftController,
 }
 
 /// <summary>The answer to a preferred election request: the outcome, the partitions asked for, and a sentence for people.</summary>
@@ -32,15 +38,32 @@ public sealed record PreferredElectionResult(PreferredElectionOutcome Outcome, I
 /// </summary>
 public static class PreferredLeaderElection
 {
-    /// <summary>Partitions with a state whose leader is not their preferred replica, in one topic or all.</summary>
+    /// <summary>
+    /// Partitions with a state not led by their preferred replica (Kafka's <c>hasPreferredLeader</c>: a preferred replica
+    /// still being added does not count yet), in one topic or all; topics queued for deletion are left out, as Kafka does.
+    /// </summary>
     public static IReadOnlyList<TopicPartition> OffPreferred(KafkaClusterSnapshot snapshot, string? topic)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
-        var partitions = topic is null ? snapshot.AllPartitions : snapshot.Topics.TryGetValue(topic, out var t) ? t.Partitions : [];
-        return [.. partitions
-            .Where(p => p.State is { } state && p.PreferredLeader is { } preferred && state.Leader != preferred)
-            .Select(p => p.Id)
-            .OrderBy(p => p.Topic, StringComparer.Ordinal).ThenBy(p => p.Partition)];
+        var topics = topic is null ? snapshot.Topics.Values : snapshot.Topics.TryGetValue(topic, out var t) ? [t] : [];
+        var off = new List<TopicPartition>();
+        foreach (var candidate in topics.Where(t => !t.MarkedForDeletion))
+            foreach (var p in candidate.Partitions)
+            {
+                if (p.State is not { } state || p.Replicas.Count == 0) continue;
+                var adding = candidate.Assignment?.AddingReplicas.GetValueOrDefault(p.Id.Partition) ?? [];
+                if (!KafkaClusterAnalysis.HasPreferredLeader(p.Replicas, adding, state)) off.Add(p.Id);
+            }
+        return [.. off.OrderBy(p => p.Topic, StringComparer.Ordinal).ThenBy(p => p.Partition)];
+    }
+
+    /// <summary>Why nobody would process a request written now (a KRaft controller holds <c>/controller</c>); null when a ZooKeeper controller would (now or once elected).</summary>
+    public static string? Unprocessable(KafkaClusterSnapshot snapshot)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        return snapshot.Controller is { IsKraft: true } c
+            ? $"a KRaft controller (node {c.BrokerId}, KRaft epoch {c.Registration?.KraftControllerEpoch}) holds {new KafkaPaths(snapshot.Chroot).Controller} during the ZooKeeper -> KRaft migration; it never reads {new KafkaPaths(snapshot.Chroot).PreferredReplicaElection}, so the request would never run: use kafka-leader-election.sh (the Admin API) against the cluster instead"
+            : null;
     }
 
     public static async Task<PreferredElectionResult> RequestAsync(ZooKeeperClient client, KafkaClusterSnapshot snapshot, string? topic, CancellationToken cancellationToken)
@@ -48,6 +71,8 @@ public static class PreferredLeaderElection
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(snapshot);
         var paths = new KafkaPaths(snapshot.Chroot);
+        // Checked before "already pending": under a KRaft controller a pending node is never deleted, and must not be the reason given.
+        if (Unprocessable(snapshot) is { } reason) return new(PreferredElectionOutcome.KraftController, [], $"refused: {reason}");
         if (snapshot.Admin.PreferredElection is { } pending) return Pending(paths, pending);
         if (topic is not null && !snapshot.Topics.ContainsKey(topic))
             return new(PreferredElectionOutcome.UnknownTopic, [], $"there is no topic '{topic}'");

@@ -38,4 +38,8 @@ public interface IBrokerRollChecks
 
     /// <summary>Whether a preferred leader election request is still waiting for the controller.</summary>
     Task<bool> PreferredElectionPendingAsync(string clusterId, CancellationToken cancellationToken);
+
+    /// <summary>Checks of the whole Kafka cluster before any broker is planned (e.g. no ZooKeeper -> KRaft migration under way).</summary>
+    Task<ImmutableArray<MaintenanceCheck>> ClusterChecksAsync(string clusterId, CancellationToken cancellationToken) =>
+        Task.FromResult(ImmutableArray<MaintenanceCheck>.Empty);
 }

@@ -32,10 +32,10 @@ public sealed class KafkaClusterAnalysisTests
 
         var topic = Assert.Single(analysis.Topics);
         Assert.Equal((3, 3, 3, 1, 2), (topic.Partitions, topic.ReplicationFactor, topic.UnderReplicated, topic.Offline, topic.UnderMinIsr));
-        Assert.Equal(1.0 / 3, topic.PreferredLeaderShare, 3);
+        Assert.Equal(1.0 / 3, topic.PreferredLeaderShare!.Value, 3);
         Assert.Equal([3], analysis.Partitions[0].OutOfSyncReplicas);
         var missing = Assert.Single(analysis.Brokers, b => b.Status == BrokerStatus.Missing);
-        Assert.Equal((3, 0, 3, 3), (missing.Id, missing.PartitionsLed, missing.ReplicasHeld, missing.UnderReplicatedInvolving));
+        Assert.Equal((3, 0, 3, 0, 3), (missing.Id, missing.PartitionsLed, missing.ReplicasHeld, missing.UnderReplicatedLed, missing.UnderReplicatedReplicas));
         Assert.Equal(2, analysis.Brokers.Single(b => b.Id == 1).PartitionsLed);
     }
 

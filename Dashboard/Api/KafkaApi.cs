@@ -32,11 +32,15 @@ internal static class KafkaApi
             underReplicated = s.Analysis.UnderReplicatedCount,
             offline = s.Analysis.OfflineCount,
             underMinIsr = s.Analysis.UnderMinIsrCount,
+            reassigning = s.Analysis.ReassigningCount,
+            offPreferredLeader = s.Analysis.OffPreferredCount,
+            migration = Migration(s.Snapshot),
             brokers = Brokers(s),
             controller = Controller(s),
             controllerHistory = History(s),
             topics = s.Analysis.Topics.Select(TopicDto),
             pendingPreferredElection = s.Snapshot.Admin.PreferredElection?.Select(p => new { topic = p.Topic, partition = p.Partition }),
+            pendingReassignment = s.Snapshot.Admin.Reassignment?.Select(r => new { topic = r.Partition.Topic, partition = r.Partition.Partition, replicas = r.Replicas }),
             unreadable = s.Snapshot.Unreadable.Select(UnreadableDto),
         }, Json)));
         kafka.MapGet("/brokers", (string id, ClusterRegistry registry, KafkaStore store) => With(id, registry, store, s => Results.Json(Brokers(s), Json)));
@@ -111,6 +115,7 @@ internal static class KafkaApi
             UnderReplicated = Flag("underReplicated"),
             Offline = Flag("offline"),
             UnderMinIsr = Flag("underMinIsr"),
+            Reassigning = Flag("reassigning"),
             Sort = sort,
             Page = Number("page") ?? 1,
             PageSize = Number("pageSize") ?? PartitionQuery.DefaultPageSize,
@@ -133,13 +138,29 @@ internal static class KafkaApi
         registrationVersion = b.Broker?.Registration?.Version,
         partitionsLed = b.PartitionsLed,
         replicasHeld = b.ReplicasHeld,
-        underReplicated = b.UnderReplicatedInvolving,
+        underReplicated = b.UnderReplicatedLed,
+        underReplicatedReplicas = b.UnderReplicatedReplicas,
         unreadable = b.Broker?.Unreadable is { } u ? UnreadableDto(u) : null,
     });
 
     private static object? Controller(ClusterKafkaState s) => s.Snapshot.Controller is { } c
-        ? new { brokerId = c.BrokerId, epoch = c.Epoch, since = c.Created, unreadable = c.Unreadable is { } u ? UnreadableDto(u) : null }
+        ? new
+        {
+            brokerId = c.BrokerId, epoch = c.Epoch, since = c.Created, czxid = c.Czxid,
+            znodeVersion = c.Registration?.Version, kraftControllerEpoch = c.Registration?.KraftControllerEpoch, kraft = c.IsKraft, persistent = c.Persistent,
+            unreadable = c.Unreadable is { } u ? UnreadableDto(u) : null,
+        }
         : null;
+
+    private static object Migration(KafkaClusterSnapshot snapshot)
+    {
+        var m = snapshot.MigrationStatus;
+        return new
+        {
+            phase = m.Phase, kraftControllerId = m.KraftControllerId, kraftControllerEpoch = m.KraftControllerEpoch, summary = m.Summary, nextCheck = m.NextCheck,
+            record = m.Record is { } r ? new { version = r.Version, kraftControllerId = r.KraftControllerId, kraftControllerEpoch = r.KraftControllerEpoch, kraftMetadataOffset = r.KraftMetadataOffset, kraftMetadataEpoch = r.KraftMetadataEpoch, zkVersion = r.ZkVersion } : null,
+        };
+    }
 
     private static IEnumerable<object> History(ClusterKafkaState s) => s.ControllerHistory.Reverse().Select(c => new
     {
@@ -159,8 +180,9 @@ internal static class KafkaApi
         underReplicated = t.UnderReplicated,
         offline = t.Offline,
         underMinIsr = t.UnderMinIsr,
-        preferredLeaderShare = Math.Round(t.PreferredLeaderShare, 4),
+        preferredLeaderShare = t.PreferredLeaderShare is { } share ? Math.Round(share, 4) : (double?)null,
         reassignmentInProgress = t.ReassignmentInProgress,
+        reassigningPartitions = t.Reassigning,
         markedForDeletion = t.MarkedForDeletion,
         unreadable = t.Unreadable,
     };
@@ -171,7 +193,12 @@ internal static class KafkaApi
         partition = h.Partition.Id.Partition,
         leader = h.Partition.State?.Leader,
         replicas = h.Partition.Replicas,
+        replicationFactor = h.ReplicationFactor,
+        addingReplicas = h.AddingReplicas,
+        removingReplicas = h.RemovingReplicas,
         isr = h.Partition.State?.Isr,
+        leaderRecoveryState = h.Partition.State?.RecoveryState,
+        queuedForDeletion = h.QueuedForDeletion,
         preferredLeader = h.Partition.PreferredLeader,
         leaderEpoch = h.Partition.State?.LeaderEpoch,
         controllerEpoch = h.Partition.State?.ControllerEpoch,

@@ -69,7 +69,7 @@ internal static class KafkaElectionEndpoints
             {
                 PreferredElectionOutcome.Requested => 202,
                 PreferredElectionOutcome.NothingToElect => 200,
-                PreferredElectionOutcome.AlreadyPending => 409,
+                PreferredElectionOutcome.AlreadyPending or PreferredElectionOutcome.KraftController => 409,
                 _ => 404,
             };
             return (status, result, null);
@@ -89,6 +89,7 @@ internal static class KafkaElectionEndpoints
         PreferredElectionOutcome.Requested => "requested",
         PreferredElectionOutcome.AlreadyPending => "already-pending",
         PreferredElectionOutcome.NothingToElect => "nothing-to-elect",
+        PreferredElectionOutcome.KraftController => "kraft-controller",
         _ => "unknown-topic",
     };
 

@@ -13,6 +13,6 @@ internal static class KafkaLiveTopics
         ArgumentNullException.ThrowIfNull(query);
         var broker = query.Broker?.ToString(CultureInfo.InvariantCulture) ?? "any";
         return string.Create(CultureInfo.InvariantCulture,
-            $"kafka-isr:{clusterId}:{topic}:b{broker}:{(query.ProblemsOnly ? "problems" : "all")}:p{query.Page}:n{query.PageSize}");
+            $"kafka-isr:{clusterId}:{topic}:b{broker}:{(query.ProblemsOnly ? "problems" : "all")}{(query.Reassigning == true ? "-reassigning" : "")}:p{query.Page}:n{query.PageSize}");
     }
 }

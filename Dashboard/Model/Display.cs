@@ -21,6 +21,11 @@ internal static class Display
         _ => role.ToString().ToLowerInvariant(),
     };
 
+    /// <summary>A topic's share on its preferred leader; "unknown" (never 100 %) when unreadable, "deleting" when queued for deletion.</summary>
+    public static string Share(Dashboard.Core.Kafka.TopicHealth topic) =>
+        topic.PreferredLeaderShare is { } share ? (share * 100).ToString("0", CultureInfo.InvariantCulture) + " %"
+        : topic.MarkedForDeletion && !topic.Unreadable ? "– (being deleted)" : "unknown";
+
     public static string Number(long? value) => value is { } v ? v.ToString("N0", CultureInfo.InvariantCulture) : "–";
 
     public static string Ms(double? value) => value is { } v ? v.ToString("0.##", CultureInfo.InvariantCulture) + " ms" : "–";

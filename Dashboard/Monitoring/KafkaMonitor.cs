@@ -93,6 +93,7 @@ internal sealed partial class KafkaMonitor(
         var watcher = new KafkaClusterWatcher(client, WatcherOptions with { Chroot = cluster.KafkaChroot ?? WatcherOptions.Chroot }, time);
         await using var __ = watcher.ConfigureAwait(false);
         watcher.History.Changed += term => OnControllerTerm(cluster.Id, watcher, term);
+        watcher.History.Ended += term => OnControllerGone(cluster.Id, watcher, term);
         using var subscription = watcher.Subscribe(update => OnUpdate(cluster.Id, watcher, update));
         await watcher.StartAsync(cancellationToken).ConfigureAwait(false);
         connected();
@@ -113,6 +114,14 @@ internal sealed partial class KafkaMonitor(
         recorder.RecordControllerTerm(clusterId, term, previous);
         store.RecordControllerTerms(clusterId, watcher.History.Changes);
         LogEvent(logger, clusterId, $"controller is broker {term.BrokerId} (epoch {term.Epoch})");
+    }
+
+    /// <summary>Every broker session gone (or the controller's alone): the term ends now, in the store and the history.</summary>
+    private void OnControllerGone(string clusterId, KafkaClusterWatcher watcher, ControllerChange term)
+    {
+        recorder.RecordControllerGone(clusterId, term);
+        store.RecordControllerTerms(clusterId, watcher.History.Changes);
+        LogEvent(logger, clusterId, $"no controller: broker {term.BrokerId}'s term (epoch {term.Epoch}) ended");
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Cluster {ClusterId}: watching Kafka under {Chroot}.")]

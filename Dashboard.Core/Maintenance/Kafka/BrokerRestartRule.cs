@@ -4,10 +4,19 @@ using Dashboard.Core.Kafka;
 
 namespace Dashboard.Core.Maintenance.Kafka;
 
-/// <summary>What the rule needs of one partition: its replicas, its ISR (null when the state is missing) and its min ISR.</summary>
+/// <summary>
+/// What the rule needs of one partition: its replicas, its ISR (null when the state is missing), its min ISR and the
+/// replicas a reassignment is still adding (the replica list is then target + origin).
+/// </summary>
 public sealed record PartitionReplicas(TopicPartition Id, IReadOnlyList<int> Replicas, IReadOnlyList<int>? Isr, int MinInsyncReplicas)
 {
-    public bool UnderReplicated => Isr is null || Isr.Count < Replicas.Count;
+    public IReadOnlyList<int> Adding { get; init; } = [];
+
+    /// <summary>Kafka's replication factor: replicas minus those still being added.</summary>
+    public int ReplicationFactor => Replicas.Count - Adding.Count;
+
+    /// <summary>Kafka's rule (TopicCommand): RF - |ISR| &gt; 0; a missing state counts as under-replicated (nothing known in sync).</summary>
+    public bool UnderReplicated => Isr is null || ReplicationFactor - Isr.Count > 0;
 
     public static IEnumerable<PartitionReplicas> From(KafkaClusterSnapshot snapshot)
     {
@@ -15,7 +24,11 @@ public sealed record PartitionReplicas(TopicPartition Id, IReadOnlyList<int> Rep
         foreach (var topic in snapshot.Topics.Values)
         {
             var minIsr = snapshot.MinInsyncReplicas(topic);
-            foreach (var p in topic.Partitions) yield return new(p.Id, p.Replicas, p.State?.Isr, minIsr);
+            foreach (var p in topic.Partitions)
+            {
+                var adding = topic.Assignment?.AddingReplicas.GetValueOrDefault(p.Id.Partition) is { Count: > 0 } a ? a.Where(p.Replicas.Contains).ToList() : [];
+                yield return new(p.Id, p.Replicas, p.State?.Isr, minIsr) { Adding = adding };
+            }
         }
     }
 }
@@ -63,8 +76,9 @@ public static class BrokerRestartRule
         var under = partitions.Where(p => p.UnderReplicated).ToList();
         if (under.Count == 0) return [new(UnderReplicated, "cluster", true, "no under-replicated partitions")];
         var checks = under.Take(shown).Select(p => new MaintenanceCheck(UnderReplicated, p.Id.ToString(), false,
-            $"{p.Id} is under-replicated: ISR [{string.Join(",", p.Isr ?? [])}] of replicas [{string.Join(",", p.Replicas)}]",
-            $"bring replicas {string.Join(",", p.Replicas.Except(p.Isr ?? []))} of {p.Id} back in sync")).ToList();
+            $"{p.Id} is under-replicated: ISR [{string.Join(",", p.Isr ?? [])}] of replicas [{string.Join(",", p.Replicas)}]"
+                + (p.Adding.Count > 0 ? $" (adding [{string.Join(",", p.Adding)}], replication factor {p.ReplicationFactor})" : ""),
+            $"bring replicas {string.Join(",", p.Replicas.Except(p.Adding).Except(p.Isr ?? []))} of {p.Id} back in sync")).ToList();
         if (under.Count > shown)
             checks.Add(new(UnderReplicated, "cluster", false, $"and {under.Count - shown} more under-replicated partition(s)", "wait until every partition is fully in sync"));
         return [.. checks];

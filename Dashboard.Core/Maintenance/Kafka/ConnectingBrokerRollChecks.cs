@@ -20,6 +20,9 @@ public sealed class ConnectingBrokerRollChecks(string connectString, string? chr
     public Task<ImmutableArray<MaintenanceCheck>> BeforeRestartAsync(string clusterId, int brokerId, CancellationToken cancellationToken) =>
         WithAsync(c => c.BeforeRestartAsync(clusterId, brokerId, cancellationToken), cancellationToken);
 
+    public Task<ImmutableArray<MaintenanceCheck>> ClusterChecksAsync(string clusterId, CancellationToken cancellationToken) =>
+        WithAsync(c => c.ClusterChecksAsync(clusterId, cancellationToken), cancellationToken);
+
     public Task<NodeDefinition?> BrokerNodeAsync(string clusterId, int brokerId, CancellationToken cancellationToken) =>
         WithAsync(c => c.BrokerNodeAsync(clusterId, brokerId, cancellationToken), cancellationToken);
 

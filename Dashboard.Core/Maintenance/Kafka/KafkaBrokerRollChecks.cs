@@ -15,6 +15,7 @@ public sealed class KafkaBrokerRollChecks(ZooKeeperClient client, KafkaMetadataR
     public const string BrokerRegistered = "broker-registered";
     public const string BrokersPresent = "brokers-present";
     public const string PreferredElection = "preferred-election";
+    public const string NoMigration = "no-kraft-migration";
 
     public Task<KafkaClusterSnapshot> ReadAsync(CancellationToken cancellationToken) => reader.ReadAsync(cancellationToken);
 
@@ -25,6 +26,9 @@ public sealed class KafkaBrokerRollChecks(ZooKeeperClient client, KafkaMetadataR
         return [.. snapshot.Brokers.Keys.OrderBy(id => id == controller ? 1 : 0).ThenBy(id => id)];
     }
 
+    public async Task<ImmutableArray<MaintenanceCheck>> ClusterChecksAsync(string clusterId, CancellationToken cancellationToken) =>
+        [MigrationCheck(await ReadAsync(cancellationToken).ConfigureAwait(false))];
+
     public async Task<ImmutableArray<MaintenanceCheck>> BeforeRestartAsync(string clusterId, int brokerId, CancellationToken cancellationToken) =>
         Before(await ReadAsync(cancellationToken).ConfigureAwait(false), brokerId);
 
@@ -34,6 +38,7 @@ public sealed class KafkaBrokerRollChecks(ZooKeeperClient client, KafkaMetadataR
         ArgumentNullException.ThrowIfNull(snapshot);
         var name = $"broker {brokerId.ToString(CultureInfo.InvariantCulture)}";
         var checks = ImmutableArray.CreateBuilder<MaintenanceCheck>();
+        checks.Add(MigrationCheck(snapshot));
         checks.Add(snapshot.Brokers.ContainsKey(brokerId)
             ? new(BrokerRegistered, name, true, $"registered (epoch {snapshot.Brokers[brokerId].Epoch})")
             : new(BrokerRegistered, name, false, "has no /brokers/ids registration: it is down or unknown", $"start {name}, or choose one of {string.Join(", ", snapshot.Brokers.Keys.Order())}"));
@@ -46,6 +51,22 @@ public sealed class KafkaBrokerRollChecks(ZooKeeperClient client, KafkaMetadataR
         checks.AddRange(BrokerRestartRule.NoneUnderReplicated(partitions));
         checks.AddRange(BrokerRestartRule.Judge(brokerId, partitions));
         return checks.ToImmutable();
+    }
+
+    /// <summary>
+    /// A roll is refused during a ZooKeeper -> KRaft migration: the checks read the ZooKeeper side only, while the KRaft
+    /// controller decides leaders and ISRs (and in dual-write the brokers are not in ZooKeeper at all), and the migration
+    /// has its own restart order (controllers, then brokers, each reconfigured).
+    /// </summary>
+    public static MaintenanceCheck MigrationCheck(KafkaClusterSnapshot snapshot)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        var migration = snapshot.MigrationStatus;
+        return migration.Phase == MigrationPhase.NotStarted
+            ? new(NoMigration, "cluster", true, "no ZooKeeper -> KRaft migration (no /migration, ZooKeeper controller)")
+            : new(NoMigration, "cluster", false,
+                $"a ZooKeeper -> KRaft migration is under way ({migration.Summary}): ZooKeeper no longer shows which brokers are safe to restart",
+                $"follow the migration's own procedure (next: {migration.NextCheck}), or finish or roll back the migration first");
     }
 
     public async Task<NodeDefinition?> BrokerNodeAsync(string clusterId, int brokerId, CancellationToken cancellationToken)
@@ -79,6 +100,10 @@ public sealed class KafkaBrokerRollChecks(ZooKeeperClient client, KafkaMetadataR
     public async Task<PreferredElectionResult> RequestPreferredLeaderElectionAsync(string clusterId, string? topic, CancellationToken cancellationToken) =>
         await PreferredLeaderElection.RequestAsync(client, await ReadAsync(cancellationToken).ConfigureAwait(false), topic, cancellationToken).ConfigureAwait(false);
 
-    public async Task<bool> PreferredElectionPendingAsync(string clusterId, CancellationToken cancellationToken) =>
-        (await ReadAsync(cancellationToken).ConfigureAwait(false)).Admin.PreferredElection is not null;
+    /// <summary>A request nobody will process (a KRaft controller holds /controller) is not "pending": waiting for it would block every later step.</summary>
+    public async Task<bool> PreferredElectionPendingAsync(string clusterId, CancellationToken cancellationToken)
+    {
+        var snapshot = await ReadAsync(cancellationToken).ConfigureAwait(false);
+        return snapshot.Admin.PreferredElection is not null && PreferredLeaderElection.Unprocessable(snapshot) is null;
+    }
 }
