@@ -63,6 +63,14 @@ public sealed class KafkaClusterWatcher : IAsyncDisposable
 
     public int Reads { get; private set; }
 
+    /// <summary>Reads failed in a row since the last good one, and when the first of them failed.</summary>
+    public int ConsecutiveFailures { get; private set; }
+
+    public DateTimeOffset? FirstFailureAt { get; private set; }
+
+    /// <summary>A read failed (the previous snapshot stays current); raised on every failure so the page can say so.</summary>
+    public event Action<Exception>? ReadFailed;
+
     public IDisposable Subscribe(Action<KafkaClusterUpdate> callback)
     {
         lock (_subscribersLock) _subscribers.Add(callback);
@@ -106,9 +114,16 @@ public sealed class KafkaClusterWatcher : IAsyncDisposable
             {
                 return;
             }
-            catch (Exception e) when (e is ZooKeeperException or TimeoutException or KafkaClusterNotFoundException)
+            catch (Exception e) when (e is ZooKeeperException or TimeoutException or KafkaClusterNotFoundException or KafkaMetadataUnreadableException)
             {
                 LastError = e;
+                ConsecutiveFailures++;
+                FirstFailureAt ??= _time.GetUtcNow();
+                ReadFailed?.Invoke(e);
+                // Retried after the debounce, not at once: a read that keeps failing must not spin.
+                try { await Task.Delay(_options.Debounce * 5, _time, token).ConfigureAwait(false); }
+                catch (OperationCanceledException) { return; }
+                MarkDirty();
             }
         }
     }
@@ -127,6 +142,8 @@ public sealed class KafkaClusterWatcher : IAsyncDisposable
             MarkDirty();
         }
         Reads++;
+        ConsecutiveFailures = 0;
+        FirstFailureAt = null;
         History.Observe(snapshot.Controller, snapshot.ReadAt, readStarted);
         var previous = Current;
         Current = snapshot;
@@ -157,6 +174,10 @@ public sealed class KafkaClusterWatcher : IAsyncDisposable
         }
         catch (NoNodeException)
         {
+        }
+        catch (ReplyTooLargeException)
+        {
+            // The server set the watch before its reply proved too large; the read that follows says what failed.
         }
     }
 

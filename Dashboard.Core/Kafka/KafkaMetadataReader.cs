@@ -5,6 +5,9 @@ namespace Dashboard.Core.Kafka;
 /// <summary>No Kafka metadata (<c>/brokers/ids</c>) at the configured chroot, or at the root or one level down.</summary>
 public sealed class KafkaClusterNotFoundException(string message) : Exception(message);
 
+/// <summary>A list the whole snapshot depends on (<c>/brokers/ids</c>, <c>/brokers/topics</c>) could not be read: no snapshot rather than a wrong one.</summary>
+public sealed class KafkaMetadataUnreadableException(string message) : Exception(message);
+
 /// <summary>
 /// Reads a whole Kafka cluster's metadata from ZooKeeper into a <see cref="KafkaClusterSnapshot"/>: the top level,
 /// then brokers, configs and topics in multiRead batches all in flight at once, each topic batch requesting its
@@ -14,6 +17,15 @@ public sealed class KafkaMetadataReader(ZooKeeperClient client, string? chroot =
 {
     /// <summary>Reads per multiRead: big enough to amortise round trips, small enough to stay far below the frame limit.</summary>
     public int BatchSize { get; init; } = 200;
+
+    /// <summary>
+    /// Topic batches are cut so their replies stay under this many bytes (estimated from the topics of the previous
+    /// read): 200 topics of 480 partitions are over a megabyte, past the frame limit. The client still falls back to
+    /// single reads when an estimate is wrong.
+    /// </summary>
+    public int MaxBatchBytes { get; init; } = 256 * 1024;
+
+    private double _bytesPerTopic = 64;
 
     private readonly TimeProvider _time = time ?? TimeProvider.System;
     private string? _chroot = chroot is null ? null : KafkaPaths.NormalizeChroot(chroot);
@@ -55,6 +67,9 @@ public sealed class KafkaMetadataReader(ZooKeeperClient client, string? chroot =
         ], cancellationToken).ConfigureAwait(false);
         if (top[0] is ErrorResult { Code: ErrorCode.NoNode })
             throw new KafkaClusterNotFoundException($"no {paths.BrokerIds}");
+        foreach (var (result, path) in new[] { (top[0], paths.BrokerIds), (top[1], paths.Topics) })
+            if (result is ErrorResult { Code: not ErrorCode.NoNode } error)
+                throw new KafkaMetadataUnreadableException($"{path} could not be read: {error.Detail ?? error.Code.ToString()}");
 
         var brokerIds = Children(top[0]).Select(n => (Name: n, Id: ParseId(n))).ToList();
         var topicNames = Children(top[1]).Order(StringComparer.Ordinal).ToList();
@@ -68,8 +83,9 @@ public sealed class KafkaMetadataReader(ZooKeeperClient client, string? chroot =
         var liveIds = brokerIds.Where(b => b.Id is not null).Select(b => b.Id!.Value).ToList();
         var topicConfigs = topicNames.Where(topicConfigNames.Contains).ToList();
         var topicBatches = new List<Task<TopicBatch>>();
-        for (var start = 0; start < topicNames.Count; start += BatchSize)
-            topicBatches.Add(ReadTopicBatchAsync(paths, topicNames.GetRange(start, Math.Min(BatchSize, topicNames.Count - start)), cancellationToken));
+        var topicsPerBatch = (int)Math.Clamp(MaxBatchBytes / Math.Max(1, _bytesPerTopic), 1, BatchSize);
+        for (var start = 0; start < topicNames.Count; start += topicsPerBatch)
+            topicBatches.Add(ReadTopicBatchAsync(paths, topicNames.GetRange(start, Math.Min(topicsPerBatch, topicNames.Count - start)), cancellationToken));
         var wave2 = liveIds.Select(id => ReadOperation.GetData(paths.Broker(id)))
             .Concat(topicConfigs.Select(t => ReadOperation.GetData(paths.TopicConfig(t))))
             .Concat(brokerConfigNames.Select(b => ReadOperation.GetData(paths.BrokerConfig(b))))
@@ -80,7 +96,8 @@ public sealed class KafkaMetadataReader(ZooKeeperClient client, string? chroot =
         var brokers = new Dictionary<int, KafkaBroker>();
         foreach (var id in liveIds)
         {
-            // A broker that vanished between the waves is simply not alive any more.
+            // A broker that vanished between the waves is simply not alive any more; one that could not be read still is.
+            if (Failed(second[offset], paths.Broker(id), unreadable) is { } failed) brokers[id] = new KafkaBroker(id, 0, null, failed);
             if (second[offset++] is not DataReadResult data) continue;
             var parsed = KafkaZNodeParser.BrokerRegistration(id, data.Data, data.Stat.CreatedZxid);
             brokers[id] = new KafkaBroker(id, data.Stat.CreatedZxid, parsed.Value, Unreadable(paths.Broker(id), data.Data, parsed, unreadable));
@@ -93,11 +110,15 @@ public sealed class KafkaMetadataReader(ZooKeeperClient client, string? chroot =
             if (ReadConfig(second[offset++], paths.BrokerConfig(key), unreadable) is { } config) brokerConfigs[key] = config;
 
         var assignments = new List<(string Topic, TopicAssignment? Assignment, UnreadableZNode? Unreadable, IReadOnlyList<KafkaPartition> Partitions)>();
+        long topicBytes = 0;
         foreach (var batch in await Task.WhenAll(topicBatches).ConfigureAwait(false))
         {
             assignments.AddRange(batch.Topics);
             unreadable.AddRange(batch.Unreadable);
+            topicBytes += batch.Bytes;
         }
+        // Twice the average: batches of the next read stay under the limit even when sizes vary.
+        if (assignments.Count > 0) _bytesPerTopic = Math.Max(64, 2.0 * topicBytes / assignments.Count);
 
         var deletions = Children(top[9]).ToHashSet(StringComparer.Ordinal);
         var topics = assignments.ToDictionary(a => a.Topic, a => new KafkaTopic(a.Topic, a.Assignment,
@@ -105,6 +126,8 @@ public sealed class KafkaMetadataReader(ZooKeeperClient client, string? chroot =
             a.Partitions,
             deletions.Contains(a.Topic), a.Unreadable), StringComparer.Ordinal);
 
+        foreach (var (result, path) in new[] { (top[2], paths.Controller), (top[3], paths.ControllerEpoch), (top[4], paths.ClusterId), (top[7], paths.PreferredReplicaElection), (top[8], paths.ReassignPartitions), (top[10], paths.Migration) })
+            Failed(result, path, unreadable);
         var controllerEpoch = top[3] is DataReadResult epochData ? KafkaZNodeParser.ControllerEpoch(epochData.Data) : null;
         if (top[3] is DataReadResult badEpoch && controllerEpoch is null)
             unreadable.Add(new UnreadableZNode(paths.ControllerEpoch, KafkaZNodeParser.Raw(badEpoch.Data), "not an integer"));
@@ -139,7 +162,8 @@ public sealed class KafkaMetadataReader(ZooKeeperClient client, string? chroot =
 
     private sealed record TopicBatch(
         List<(string Topic, TopicAssignment? Assignment, UnreadableZNode? Unreadable, IReadOnlyList<KafkaPartition> Partitions)> Topics,
-        List<UnreadableZNode> Unreadable);
+        List<UnreadableZNode> Unreadable,
+        long Bytes);
 
     /// <summary>Reads and parses a batch of topics, then their partition states (from the assignment, as Kafka's controller does).</summary>
     private async Task<TopicBatch> ReadTopicBatchAsync(KafkaPaths paths, List<string> names, CancellationToken cancellationToken)
@@ -148,9 +172,16 @@ public sealed class KafkaMetadataReader(ZooKeeperClient client, string? chroot =
         var results = await client.MultiReadAsync(names.Select(n => ReadOperation.GetData(paths.Topic(n))).ToList(), cancellationToken).ConfigureAwait(false);
         var assignments = new List<(string Topic, TopicAssignment? Assignment, UnreadableZNode? Unreadable)>(names.Count);
         var statePaths = new List<(string Topic, int Partition, IReadOnlyList<int> Replicas)>();
+        long bytes = 0;
         for (var i = 0; i < names.Count; i++)
         {
+            if (Failed(results[i], paths.Topic(names[i]), unreadable) is { } failed)
+            {
+                assignments.Add((names[i], null, failed));
+                continue;
+            }
             if (results[i] is not DataReadResult data) continue; // deleted since the listing
+            bytes += data.Data.Length;
             var parsed = KafkaZNodeParser.TopicAssignment(names[i], data.Data);
             assignments.Add((names[i], parsed.Value, Unreadable(paths.Topic(names[i]), data.Data, parsed, unreadable)));
             if (parsed.Value is { } assignment)
@@ -171,12 +202,13 @@ public sealed class KafkaMetadataReader(ZooKeeperClient client, string? chroot =
                 state = parsed.Value;
                 bad = Unreadable(paths.PartitionState(topic, partition), data.Data, parsed, unreadable);
             }
+            else bad = Failed(states[i], paths.PartitionState(topic, partition), unreadable);
             if (!partitionsByTopic.TryGetValue(topic, out var list)) partitionsByTopic[topic] = list = [];
             list.Add(new KafkaPartition(new TopicPartition(topic, partition), replicas, state, bad));
         }
         return new TopicBatch(
             assignments.Select(a => (a.Topic, a.Assignment, a.Unreadable, (IReadOnlyList<KafkaPartition>)(partitionsByTopic.TryGetValue(a.Topic, out var p) ? p : []))).ToList(),
-            unreadable);
+            unreadable, bytes);
     }
 
     /// <summary>Issues every batch at once; the client's in-flight window paces them on the wire.</summary>
@@ -200,8 +232,21 @@ public sealed class KafkaMetadataReader(ZooKeeperClient client, string? chroot =
     private static int? ParseId(string name) =>
         int.TryParse(name, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id) ? id : null;
 
+    /// <summary>
+    /// A read that failed for another reason than the node being gone (too large for the frame limit, no access): the
+    /// node is shown as unreadable with that reason instead of silently missing.
+    /// </summary>
+    private static UnreadableZNode? Failed(OperationResult result, string path, List<UnreadableZNode> all)
+    {
+        if (result is not ErrorResult { Code: not ErrorCode.NoNode } error) return null;
+        var item = new UnreadableZNode(path, "", error.Detail ?? $"could not be read: {error.Code}");
+        all.Add(item);
+        return item;
+    }
+
     private static EntityConfig? ReadConfig(OperationResult result, string path, List<UnreadableZNode> unreadable)
     {
+        Failed(result, path, unreadable);
         if (result is not DataReadResult data) return null;
         var parsed = KafkaZNodeParser.Config(data.Data);
         Unreadable(path, data.Data, parsed, unreadable);

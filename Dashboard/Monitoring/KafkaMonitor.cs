@@ -41,7 +41,8 @@ internal sealed partial class KafkaMonitor(
         {
             try
             {
-                await WatchOneSessionAsync(cluster, () => delay = FirstRetryDelay, cancellationToken).ConfigureAwait(false);
+                if (await WatchOneSessionAsync(cluster, () => delay = FirstRetryDelay, cancellationToken).ConfigureAwait(false) is { } gone)
+                    throw gone;
                 store.RecordProblem(cluster.Id, "The ZooKeeper session expired; reconnecting.");
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -50,8 +51,13 @@ internal sealed partial class KafkaMonitor(
             }
             catch (KafkaClusterNotFoundException e)
             {
-                if (store.Has(cluster.Id)) LogKafkaGone(logger, cluster.Id, e.Message);
-                store.Remove(cluster.Id);
+                // Once seen, the last snapshot stays with the news that the metadata is gone and since when; the loop
+                // keeps looking (at the root and one level down when no chroot is configured, so a move is found).
+                if (store.Get(cluster.Id) is { } last)
+                {
+                    LogKafkaGone(logger, cluster.Id, e.Message);
+                    store.RecordProblem(cluster.Id, Gone(cluster, last, e.Message));
+                }
             }
             catch (Exception e)
             {
@@ -72,8 +78,16 @@ internal sealed partial class KafkaMonitor(
         store.Remove(cluster.Id);
     }
 
-    /// <summary>One session, one watcher: returns when the session has expired.</summary>
-    private async Task WatchOneSessionAsync(ClusterDefinition cluster, Action connected, CancellationToken cancellationToken)
+    private static string Gone(ClusterDefinition cluster, ClusterKafkaState last, string reason) =>
+        $"Kafka's metadata is no longer found ({reason}); last seen under {(last.Snapshot.Chroot.Length == 0 ? "/" : last.Snapshot.Chroot)} at "
+        + $"{last.Snapshot.ReadAt.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC. Showing that read; "
+        + (cluster.KafkaChroot is null ? "looking for it at the root and one level down." : $"watching the configured chroot {cluster.KafkaChroot}.");
+
+    /// <summary>
+    /// One session, one watcher: returns when the session has expired (null), or the metadata the watcher followed is
+    /// gone while the chroot was only detected (a new watcher then looks for it again, possibly elsewhere).
+    /// </summary>
+    private async Task<KafkaClusterNotFoundException?> WatchOneSessionAsync(ClusterDefinition cluster, Action connected, CancellationToken cancellationToken)
     {
         var client = await ZooKeeperClient.ConnectAsync(cluster.ConnectString, null, cancellationToken).ConfigureAwait(false);
         await using var _ = client.ConfigureAwait(false);
@@ -95,10 +109,25 @@ internal sealed partial class KafkaMonitor(
         watcher.History.Changed += term => OnControllerTerm(cluster.Id, watcher, term);
         watcher.History.Ended += term => OnControllerGone(cluster.Id, watcher, term);
         using var subscription = watcher.Subscribe(update => OnUpdate(cluster.Id, watcher, update));
+        KafkaClusterNotFoundException? gone = null;
+        watcher.ReadFailed += e =>
+        {
+            if (e is KafkaClusterNotFoundException notFound && cluster.KafkaChroot is null)
+            {
+                gone = notFound;
+                ended.TrySetResult();
+                return;
+            }
+            if (store.Get(cluster.Id) is { } last)
+                store.RecordProblem(cluster.Id, e is KafkaClusterNotFoundException
+                    ? Gone(cluster, last, e.Message)
+                    : $"Reading Kafka's metadata has failed {watcher.ConsecutiveFailures} time(s) in a row since {watcher.FirstFailureAt?.UtcDateTime:HH:mm:ss} UTC ({e.Message}); showing the read of {last.Snapshot.ReadAt.UtcDateTime:HH:mm:ss} UTC.");
+        };
         await watcher.StartAsync(cancellationToken).ConfigureAwait(false);
         connected();
         LogWatching(logger, cluster.Id, watcher.Current?.Chroot is { Length: > 0 } c ? c : "/");
         await ended.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return gone;
     }
 
     private void OnUpdate(string clusterId, KafkaClusterWatcher watcher, KafkaClusterUpdate update)
