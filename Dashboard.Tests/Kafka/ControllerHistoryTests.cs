@@ -70,4 +70,64 @@ public sealed class ControllerHistoryTests
 
         Assert.Equal([3, 4, 5], history.Changes.Select(c => c.BrokerId));
     }
+
+    [Fact]
+    public void Observe_FullReadStartedBeforeNewControllerFinishesAfter_DoesNotEndNewTerm()
+    {
+        var history = new ControllerHistory();
+        history.Observe(Controller(1, 1, 100, T0), T0);
+        // A full read starts at +10 s and reads /controller while broker 1 still holds it; it takes 80 s.
+        var fullReadStart = T0.AddSeconds(10);
+        // Meanwhile broker 1 goes at +11 s and broker 2 takes over at +12.2 s; the watch sees both at once.
+        history.Observe(null, T0.AddSeconds(11), T0.AddSeconds(11));
+        history.Observe(Controller(2, 2, 200, T0.AddMilliseconds(12_200)), T0.AddSeconds(12.3), T0.AddSeconds(12.25));
+        // The full read finishes at +91 s, still showing broker 1 (its czxid is older): nothing changes.
+        history.Observe(Controller(1, 1, 100, T0), T0.AddSeconds(91), fullReadStart);
+
+        Assert.Equal([1, 2], history.Changes.Select(c => c.BrokerId));
+        Assert.Equal(2, history.Current!.BrokerId);
+        Assert.Equal(TimeSpan.FromSeconds(1.2), history.Current.GapBefore);
+    }
+
+    [Fact]
+    public void Observe_FullReadSawNoControllerButStartedBeforeNewTermWasSeen_Ignored()
+    {
+        var history = new ControllerHistory();
+        history.Observe(Controller(1, 1, 100, T0), T0);
+        history.Observe(null, T0.AddSeconds(11), T0.AddSeconds(11));
+        var fullReadStart = T0.AddSeconds(11.5); // reads /controller during the gap
+        history.Observe(Controller(2, 2, 200, T0.AddMilliseconds(12_200)), T0.AddSeconds(12.3), T0.AddSeconds(12.25));
+        history.Observe(null, T0.AddSeconds(91), fullReadStart); // finishes long after broker 2 took over
+
+        Assert.Equal(2, history.Current!.BrokerId);
+        Assert.Null(history.Current.Ended);
+        Assert.Equal(TimeSpan.FromSeconds(1.2), history.Current.GapBefore);
+    }
+
+    [Fact]
+    public void Observe_NoControllerFromReadStartedAfterTermWasSeen_EndsItAndRaisesEnded()
+    {
+        var history = new ControllerHistory();
+        ControllerChange? ended = null;
+        history.Ended += term => ended = term;
+        history.Observe(Controller(1, 1, 100, T0), T0);
+        history.Observe(null, T0.AddSeconds(5), T0.AddSeconds(4.9));
+
+        Assert.Null(history.Current);
+        Assert.Equal((1, T0.AddSeconds(5)), (ended!.BrokerId, ended.Ended));
+    }
+
+    [Fact]
+    public void Observe_KraftTakeoverInOneTransaction_NoGap()
+    {
+        var history = new ControllerHistory();
+        history.Observe(Controller(1, 7, 100, T0), T0);
+        history.Observe(Controller(1, 7, 100, T0), T0.AddSeconds(30)); // last sighting long before the takeover
+        var kraft = new KafkaController(3000, 8, 500, T0.AddSeconds(40), new ControllerRegistration(3000, 2, T0.AddSeconds(40), 5), null, Persistent: true);
+        history.Observe(kraft, T0.AddSeconds(40.1));
+
+        Assert.Equal(T0.AddSeconds(40), history.Changes[0].Ended);
+        Assert.Equal(TimeSpan.Zero, history.Current!.GapBefore);
+        Assert.True(history.Current.Kraft);
+    }
 }

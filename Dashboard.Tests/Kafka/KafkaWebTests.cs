@@ -112,4 +112,68 @@ public sealed class KafkaWebTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/clusters/nope/kafka")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/kafka")).StatusCode);
     }
+
+    /// <summary>Dual-write under KRaft controller 3000, partition 0 being moved from [1,2,3] to [4,1,2], an unreadable topic.</summary>
+    private ClusterKafkaState FeedMigrating()
+    {
+        var t = "moving";
+        KafkaPartition[] partitions =
+        [
+            new(new TopicPartition(t, 0), [4, 1, 2, 3], new PartitionState(1, 3, [1, 2, 3], 5, LeaderRecoveryState.Recovering, 3), null),
+            new(new TopicPartition(t, 1), [1, 2, 3], new PartitionState(1, 3, [1, 2, 3], 5, LeaderRecoveryState.Recovered, 3), null),
+        ];
+        var assignment = new TopicAssignment(t, 3, "id2", partitions.ToDictionary(p => p.Id.Partition, p => p.Replicas),
+            new Dictionary<int, IReadOnlyList<int>> { [0] = [4] }, new Dictionary<int, IReadOnlyList<int>> { [0] = [3] });
+        var garbled = new UnreadableZNode("/kafka/brokers/topics/garbled", "{", "not JSON");
+        var topics = new Dictionary<string, KafkaTopic>
+        {
+            [t] = new(t, assignment, EntityConfig.Empty, partitions, false, null),
+            ["garbled"] = new("garbled", null, EntityConfig.Empty, [], false, garbled),
+        };
+        var controller = new KafkaController(3000, 8, 900, DateTimeOffset.UnixEpoch, new ControllerRegistration(3000, 2, DateTimeOffset.UnixEpoch, 5), null, Persistent: true);
+        var snapshot = new KafkaClusterSnapshot("/kafka", DateTimeOffset.UnixEpoch, "cid", controller, 8, new Dictionary<int, KafkaBroker>(), topics,
+            new Dictionary<string, EntityConfig>(), new PendingAdminRequests(null, [new PartitionReassignment(new TopicPartition(t, 0), [4, 1, 2])], []), [garbled],
+            new MigrationRecord(0, 3000, 5, 120, 5, 2));
+        var store = _app.Services.GetRequiredService<KafkaStore>();
+        return store.Record("prod", new KafkaClusterUpdate(snapshot, []), [])!;
+    }
+
+    [Fact]
+    public async Task Overview_DualWriteReassignmentUnreadableTopic_MigrationShownBrokersNotMissingShareUnknown()
+    {
+        var state = FeedMigrating();
+        var doc = await RenderAsync<KafkaOverviewLive>(KafkaOverviewLive.Parameters(Cluster, state));
+
+        Assert.Equal("dualwrite", doc.QuerySelector("#kafka-migration")!.GetAttribute("data-phase"));
+        Assert.Contains("metadata offset 120", doc.QuerySelector("#kafka-migration")!.TextContent, StringComparison.Ordinal);
+        Assert.All(doc.QuerySelectorAll("#broker-table tbody tr"), r => Assert.Equal("kraft", r.GetAttribute("data-status")));
+        Assert.Equal("5", doc.QuerySelector("#controller-znode [data-field=kraft-epoch]")!.TextContent.Trim());
+        Assert.Equal("unknown", doc.QuerySelector("#topic-table tr[data-topic=garbled] [data-field=preferred-share]")!.TextContent.Trim());
+        Assert.Equal("100 %", doc.QuerySelector("#topic-table tr[data-topic=moving] [data-field=preferred-share]")!.TextContent.Trim());
+        Assert.Contains("reassignment (1)", doc.QuerySelector("#topic-table tr[data-topic=moving] [data-field=reassignment]")!.TextContent, StringComparison.Ordinal);
+        Assert.Contains("moving-0 -> [4,1,2]", doc.QuerySelector("#kafka-legacy-reassignment")!.TextContent, StringComparison.Ordinal);
+
+        var isr = await RenderAsync<IsrTable>(IsrTable.Parameters("prod", "moving", state, new PartitionQuery { Reassigning = true }));
+        var row = Assert.Single(isr.QuerySelectorAll("#isr-table tbody tr"));
+        Assert.Equal("adding 4", row.QuerySelector("[data-field=adding]")!.TextContent.Trim());
+        Assert.Equal("removing 3", row.QuerySelector("[data-field=removing]")!.TextContent.Trim());
+        Assert.NotNull(row.QuerySelector("[data-field=recovering]"));
+        Assert.DoesNotContain("under-replicated", row.QuerySelector("[data-field=flags]")!.TextContent, StringComparison.Ordinal);
+
+        var client = _app.CreateClient();
+        using var kafka = JsonDocument.Parse(await client.GetStringAsync("/api/clusters/prod/kafka"));
+        Assert.Equal("dual-write", kafka.RootElement.GetProperty("migration").GetProperty("phase").GetString());
+        Assert.Equal(5, kafka.RootElement.GetProperty("controller").GetProperty("kraftControllerEpoch").GetInt32());
+        Assert.Equal(2, kafka.RootElement.GetProperty("controller").GetProperty("znodeVersion").GetInt32());
+        Assert.Equal("kraft-managed", kafka.RootElement.GetProperty("brokers")[0].GetProperty("status").GetString());
+        var garbledTopic = kafka.RootElement.GetProperty("topics").EnumerateArray().Single(t => t.GetProperty("name").GetString() == "garbled");
+        Assert.True(garbledTopic.GetProperty("unreadable").GetBoolean());
+        Assert.False(garbledTopic.TryGetProperty("preferredLeaderShare", out _)); // unknown: left out, never 1.0
+        Assert.Equal([4, 1, 2], kafka.RootElement.GetProperty("pendingReassignment")[0].GetProperty("replicas").EnumerateArray().Select(e => e.GetInt32()));
+        using var page = JsonDocument.Parse(await client.GetStringAsync("/api/clusters/prod/kafka/partitions?reassigning=true"));
+        var partition = Assert.Single(page.RootElement.GetProperty("partitions").EnumerateArray());
+        Assert.Equal([4], partition.GetProperty("addingReplicas").EnumerateArray().Select(e => e.GetInt32()));
+        Assert.Equal(3, partition.GetProperty("replicationFactor").GetInt32());
+        Assert.Equal("recovering", partition.GetProperty("leaderRecoveryState").GetString());
+    }
 }
