@@ -20,7 +20,7 @@ public sealed class KafkaHistoryRecorder(HistoryWriter writer, HistoryOptions op
 
     public static readonly IReadOnlyList<string> Kinds =
     [
-        "controller-changed", "broker-registered", "broker-gone", "broker-restarted", "isr-shrunk", "isr-expanded",
+        "controller-changed", "controller-gone", "broker-registered", "broker-gone", "broker-restarted", "isr-shrunk", "isr-expanded",
         "partition-offline", "partition-online", "partition-leader-changed",
     ];
 
@@ -91,7 +91,8 @@ public sealed class KafkaHistoryRecorder(HistoryWriter writer, HistoryOptions op
         ArgumentNullException.ThrowIfNull(term);
         var at = term.Ended ?? DateTimeOffset.UtcNow;
         var epoch = term.Epoch is { } e ? $" (epoch {e})" : "";
-        writer.Enqueue(new EventWrite(new HistoryEvent(clusterId, at, "controller-changed", "none",
+        // Its own kind: "controller-changed" rows are terms (the history page lists them as such).
+        writer.Enqueue(new EventWrite(new HistoryEvent(clusterId, at, "controller-gone", term.BrokerId.ToString(CultureInfo.InvariantCulture),
             $"no controller: broker {term.BrokerId}'s term{epoch} ended",
             JsonSerializer.Serialize(new { brokerId = (int?)null, previousBrokerId = term.BrokerId, previousEpoch = term.Epoch, previousCzxid = term.Czxid }))));
     }

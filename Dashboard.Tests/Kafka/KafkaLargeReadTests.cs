@@ -30,7 +30,11 @@ public sealed class KafkaLargeReadTests(SharedEnsemble ensemble) : IAsyncLifetim
     public async Task DisposeAsync() => await _kazoo.DisposeAsync();
 
     private static Task<ZooKeeperClient> ConnectAsync(string connectString, int maxFrameSize = ZooKeeperClientOptions.DefaultMaxFrameSize) =>
-        ZooKeeperClient.ConnectAsync(connectString, new ZooKeeperClientOptions { RequestTimeout = TimeSpan.FromSeconds(60), MaxFrameSize = maxFrameSize });
+        ZooKeeperClient.ConnectAsync(connectString, new ZooKeeperClientOptions
+        {
+            // A loaded test machine can leave the server silent for seconds while it works through 400 batches.
+            RequestTimeout = TimeSpan.FromSeconds(60), SessionTimeout = TimeSpan.FromSeconds(30), MaxFrameSize = maxFrameSize,
+        });
 
     [Fact]
     public async Task OneMegabyteValue_AmongTopics_ReadWholeSessionKeptValueUnreadableWithReason()
