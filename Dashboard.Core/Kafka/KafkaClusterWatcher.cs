@@ -30,7 +30,7 @@ public sealed record KafkaClusterUpdate(KafkaClusterSnapshot Snapshot, IReadOnly
 /// Bound to one client: the client keeps watches across reconnects, but after its session expires the owner makes a
 /// new client and a new watcher (handing over <see cref="History"/> is up to the store that outlives both).
 /// </summary>
-public sealed class KafkaClusterWatcher : IAsyncDisposable
+public sealed partial class KafkaClusterWatcher : IAsyncDisposable
 {
     private readonly ZooKeeperClient _client;
     private readonly KafkaWatcherOptions _options;
@@ -87,7 +87,17 @@ public sealed class KafkaClusterWatcher : IAsyncDisposable
         _loop = Task.Run(RunAsync, CancellationToken.None);
     }
 
-    private void MarkDirty() => _dirty.Writer.TryWrite(true);
+    /// <summary>Something beyond partition states changed (brokers, topics, controller, admin requests, configs): a full read follows.</summary>
+    private void MarkDirty()
+    {
+        Interlocked.Exchange(ref _fullReadDue, 1);
+        _dirty.Writer.TryWrite(true);
+    }
+
+    /// <summary>Only partition states fired: those are re-read alone and patched into the snapshot.</summary>
+    private void MarkStatesDirty() => _dirty.Writer.TryWrite(true);
+
+    private int _fullReadDue;
 
     private async Task RunAsync()
     {
@@ -106,9 +116,10 @@ public sealed class KafkaClusterWatcher : IAsyncDisposable
                 }
                 catch (OperationCanceledException) when (!token.IsCancellationRequested)
                 {
-                    // the periodic full read
+                    Interlocked.Exchange(ref _fullReadDue, 1); // the periodic full read
                 }
-                await RefreshAsync(token).ConfigureAwait(false);
+                if (Interlocked.Exchange(ref _fullReadDue, 0) == 1 || Current is null || !await RefreshStatesAsync(token).ConfigureAwait(false))
+                    await RefreshAsync(token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (token.IsCancellationRequested)
             {
@@ -142,13 +153,18 @@ public sealed class KafkaClusterWatcher : IAsyncDisposable
             MarkDirty();
         }
         Reads++;
-        ConsecutiveFailures = 0;
-        FirstFailureAt = null;
-        History.Observe(snapshot.Controller, snapshot.ReadAt, readStarted);
         var previous = Current;
-        Current = snapshot;
         // New partitions are armed only after the read that found them; a change in between would be missed, so read again.
         if (_options.WatchPartitionStates && await ArmNewStateWatchesAsync(snapshot, cancellationToken).ConfigureAwait(false) > 0) MarkDirty();
+        Publish(previous, snapshot, readStarted, observeController: true);
+    }
+
+    private void Publish(KafkaClusterSnapshot? previous, KafkaClusterSnapshot snapshot, DateTimeOffset readStarted, bool observeController)
+    {
+        ConsecutiveFailures = 0;
+        FirstFailureAt = null;
+        if (observeController) History.Observe(snapshot.Controller, snapshot.ReadAt, readStarted);
+        Current = snapshot;
         var update = new KafkaClusterUpdate(snapshot, previous is null ? [] : KafkaSnapshotDiff.Compare(previous, snapshot));
         Action<KafkaClusterUpdate>[] subscribers;
         lock (_subscribersLock) subscribers = [.. _subscribers];
@@ -162,9 +178,40 @@ public sealed class KafkaClusterWatcher : IAsyncDisposable
         var paths = new KafkaPaths(_reader.Chroot);
         await Task.WhenAll(
             WatchChildrenAsync(paths.BrokerIds, cancellationToken),
-            WatchChildrenAsync(paths.Topics, cancellationToken)).ConfigureAwait(false);
+            WatchChildrenAsync(paths.Topics, cancellationToken),
+            // Admin requests and configs: a deletion, an election or reassignment request, a min ISR change (Kafka
+            // writes a config_change_ node under /config/changes for every config change) shows within the debounce.
+            WatchChildrenAsync(paths.DeleteTopics, cancellationToken),
+            WatchChildrenAsync(paths.TopicConfigs, cancellationToken),
+            WatchChildrenAsync(paths.BrokerConfigs, cancellationToken),
+            WatchChildrenAsync(paths.ConfigChanges, cancellationToken),
+            WatchExistsAsync(paths.PreferredReplicaElection, cancellationToken),
+            WatchExistsAsync(paths.ReassignPartitions, cancellationToken),
+            WatchExistsAsync(paths.Migration, cancellationToken)).ConfigureAwait(false);
         if (_controllerWatch.IsCompleted) _controllerWatch = WatchControllerAsync(paths, cancellationToken);
     }
+
+    /// <summary>One watch per path at a time: a data/exists watch is set again only after it fired.</summary>
+    private async Task WatchExistsAsync(string path, CancellationToken cancellationToken)
+    {
+        lock (_armedExists)
+            if (!_armedExists.Add(path)) return;
+        try
+        {
+            await _client.ExistsAsync(path, _ =>
+            {
+                lock (_armedExists) _armedExists.Remove(path);
+                MarkDirty();
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            lock (_armedExists) _armedExists.Remove(path);
+            throw;
+        }
+    }
+
+    private readonly HashSet<string> _armedExists = [];
 
     private async Task WatchChildrenAsync(string path, CancellationToken cancellationToken)
     {
@@ -225,6 +272,7 @@ public sealed class KafkaClusterWatcher : IAsyncDisposable
             foreach (var partition in snapshot.AllPartitions)
             {
                 var path = paths.PartitionState(partition.Id.Topic, partition.Id.Partition);
+                _stateIds[path] = partition.Id;
                 if (!_firedStates.Contains(path) && _watchedStates.Add(path)) fresh.Add(path);
             }
         await Task.WhenAll(fresh.Select(path => ArmStateWatchAsync(path, cancellationToken))).ConfigureAwait(false);
@@ -252,7 +300,7 @@ public sealed class KafkaClusterWatcher : IAsyncDisposable
                 _watchedStates.Remove(path);
                 _firedStates.Add(path);
             }
-            MarkDirty();
+            MarkStatesDirty();
         }, cancellationToken);
 
     public async ValueTask DisposeAsync()

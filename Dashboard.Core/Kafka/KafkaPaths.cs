@@ -22,6 +22,7 @@ public sealed record KafkaPaths(string Chroot)
     public string TopicConfig(string topic) => TopicConfigs + "/" + topic;
     public string BrokerConfigs => Chroot + "/config/brokers";
     public string BrokerConfig(string key) => BrokerConfigs + "/" + key;
+    public string ConfigChanges => Chroot + "/config/changes";
     public string PreferredReplicaElection => Chroot + "/admin/preferred_replica_election";
     public string ReassignPartitions => Chroot + "/admin/reassign_partitions";
     public string DeleteTopics => Chroot + "/admin/delete_topics";
