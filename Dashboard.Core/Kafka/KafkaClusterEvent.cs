@@ -45,6 +45,9 @@ public static class KafkaSnapshotDiff
         foreach (var (name, topic) in after.Topics)
         {
             if (!before.Topics.TryGetValue(name, out var oldTopic)) continue;
+            // A state-only refresh keeps every untouched topic's record: nothing to compare there. Brokers may have
+            // changed, though (a leader no longer registered), so this shortcut holds only when they did not.
+            if (ReferenceEquals(oldTopic, topic) && ReferenceEquals(before.Brokers, after.Brokers)) continue;
             var oldStates = oldTopic.Partitions.ToDictionary(p => p.Id.Partition, p => p.State);
             foreach (var partition in topic.Partitions)
                 if (partition.State is { } now && oldStates.GetValueOrDefault(partition.Id.Partition) is { } was)

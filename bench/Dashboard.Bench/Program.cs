@@ -9,6 +9,8 @@ using Dashboard.Core.ZooKeeper;
 //   zk-read   --connect HOST:PORT[,...] [--window 1000] [--batch 100] [--create] [--topics 10000] [--partitions 10] [--rounds 1]
 //   zk-read   --sandbox [...]     starts its own 3+1 ensemble, creates the tree, reads it, stops the ensemble
 //   zk-read   ... --kafka          also reads the tree with KafkaMetadataReader and prints the ratio to the raw read
+//   zk-read   ... --kafka --isr-change   then times one partition's ISR change until the watcher's snapshot and its
+//                                   analysis (what the page renders from) show it, without a full re-read
 //   zk-create --connect HOST:PORT [--topics 10000] [--partitions 10]
 //   sandbox   [--hold 1800]        starts a 3+1 ensemble with the tree and keeps it up (SIGTERM stops it), so
 //                                   other clients (e.g. bench/java) can be measured against the same ensemble
@@ -91,6 +93,7 @@ try
                 $"kafka round {round}: {snapshot.Topics.Count} topics, {analysis.Partitions.Count} partitions in {kafkaMs} ms (raw read {ms} ms, ratio {kafkaMs / (double)Math.Max(1, ms):0.00}), analysis {clock.ElapsedMilliseconds - kafkaMs} ms, {(GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore) / (1024.0 * 1024):0} MB allocated"));
         }
     }
+    if (options.ContainsKey("kafka") && options.ContainsKey("isr-change")) await IsrChangeBench.RunAsync(client, topics, partitions, options.Int("changes", 5));
     Console.WriteLine($"requests={last.Requests} bytes={last.Bytes} ms={ms}");
     return 0;
 }
