@@ -23,7 +23,10 @@ internal static class AccessServices
 
         services.AddSingleton(settings);
         services.AddSingleton(mode);
-        services.AddSingleton<UserDirectory>(_ => new UserDirectory(settings, sandboxAdmin));
+        services.AddSingleton<UserDirectory>(sp => new UserDirectory(settings, sandboxAdmin, configuration, sp.GetRequiredService<ILogger<UserDirectory>>()));
+        services.AddSingleton(sp => new SessionStore(sp.GetRequiredService<HistoryDatabase>(), sp.GetRequiredService<HistoryWriter>(), sp.GetRequiredService<TimeProvider>(), settings.SessionLifetime));
+        services.AddSingleton<SessionAdmin>();
+        services.AddDashboardDataProtection(configuration);
         services.AddSingleton(sp => new SignInLockout(settings.LockoutFailures, settings.LockoutDuration, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<ApiTokenStore>();
         services.AddSingleton<IAuditLog, HistoryAuditLog>();
@@ -102,6 +105,7 @@ internal static class AccessServices
         o.SlidingExpiration = true;
         o.LoginPath = SignInEndpoints.SignInPage;
         o.ReturnUrlParameter = "returnUrl";
+        o.Events.OnValidatePrincipal = SessionValidation.ValidateAsync;
         o.Events.OnRedirectToLogin = context => Refuse(context, StatusCodes.Status401Unauthorized, "Sign in first.");
         o.Events.OnRedirectToAccessDenied = context => Refuse(context, StatusCodes.Status403Forbidden, "Your role does not allow this.");
     }

@@ -33,7 +33,7 @@ internal static class SignInEndpoints
     }
 
     private static async Task<IResult> SignInAsync(HttpContext http, [FromForm] string? name, [FromForm] string? password, [FromForm] string? returnUrl,
-        UserDirectory users, SignInLockout lockout, RequestAudit audit, AccessMode mode, TimeProvider time)
+        UserDirectory users, SignInLockout lockout, RequestAudit audit, AccessMode mode, TimeProvider time, SessionStore sessions)
     {
         name = name?.Trim() ?? "";
         var back = LocalUrl(returnUrl);
@@ -57,20 +57,24 @@ internal static class SignInEndpoints
 
         lockout.RecordSuccess(name);
         DashboardRoles.TryParse(user.Role, out var role);
-        var principal = DashboardPrincipal.Create(user.Name.Trim(), role, "password", AccessSchemes.Cookie);
+        // The cookie carries the id of a session the server keeps: signing out or a revocation ends every copy of it.
+        var session = await sessions.CreateAsync(user.Name.Trim(), role, audit.AddressOf(http), http.RequestAborted).ConfigureAwait(false);
+        var principal = DashboardPrincipal.Create(user.Name.Trim(), role, "password", AccessSchemes.Cookie, session.Id);
         await http.SignInAsync(AccessSchemes.Cookie, principal, new AuthenticationProperties
         {
             IsPersistent = false,
             ExpiresUtc = time.GetUtcNow() + mode.Settings.SessionLifetime,
         }).ConfigureAwait(false);
-        audit.Record(http, AuditActions.SignIn, user.Name, AuditOutcome.Succeeded, detail: $"role {role.Name()}", user: user.Name);
+        audit.Record(http, AuditActions.SignIn, user.Name, AuditOutcome.Succeeded, detail: $"role {role.Name()}, session {SessionValidation.Short(session.Id)}", user: user.Name);
         return Results.Redirect(back ?? "/");
     }
 
-    private static async Task<IResult> SignOutAsync(HttpContext http, RequestAudit audit)
+    private static async Task<IResult> SignOutAsync(HttpContext http, RequestAudit audit, SessionStore sessions)
     {
         if (http.User.Identity?.IsAuthenticated == true)
         {
+            // Ends the session on the server, so a copy of the cookie (another tab, a stolen one) is refused too.
+            if (DashboardPrincipal.SessionOf(http.User) is { } id) await sessions.EndAsync(id, DashboardPrincipal.NameOf(http.User), "signed out", http.RequestAborted).ConfigureAwait(false);
             audit.Record(http, AuditActions.SignOut, DashboardPrincipal.NameOf(http.User), AuditOutcome.Succeeded);
             await http.SignOutAsync(AccessSchemes.Cookie).ConfigureAwait(false);
         }
