@@ -24,6 +24,8 @@ internal static class DashboardServices
         services.AddDashboardAccess(configuration, sandbox);
         services.AddSingleton(_ => new ClusterRegistry(ReadClusters(configuration)));
         services.AddSingleton<LiveFragmentPublisher>();
+        services.AddSingleton<LiveConnections>();
+        services.AddHostedService<LiveConnectionRecheck>();
         services.AddHostedService<ClusterListPusher>();
         services.AddHostedService<HistoryStatusPusher>();
         services.AddZnodes(configuration);
