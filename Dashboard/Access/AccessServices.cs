@@ -66,7 +66,7 @@ internal static class AccessServices
         {
             o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
             o.AddPolicy(SignInEndpoints.RateLimitPolicy, http => RateLimitPartition.GetFixedWindowLimiter(
-                http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                ForwardedClients.ClientAddress(http)?.ToString() ?? "unknown",
                 _ => new FixedWindowRateLimiterOptions { PermitLimit = settings.SignInAttemptsPerMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
         });
 
@@ -129,6 +129,8 @@ internal static class AccessServices
 
     public static WebApplication UseDashboardAccess(this WebApplication app)
     {
+        var mode = app.Services.GetRequiredService<AccessMode>();
+        app.Use((http, next) => ForwardedClients.ApplyAsync(http, next, mode));
         app.UseRouting();
         app.Use(StateChangeGuard.AnswerChangesWithBareStatus);
         app.UseAuthentication();

@@ -40,7 +40,8 @@ internal static class SignInEndpoints
         if (!AccessSettingsValidation.IsValidUserName(name) || password is not { Length: > 0 and <= MaxPasswordLength })
             return Results.Redirect(FormUrl("failed", back));
 
-        if (lockout.LockedUntil(name) is { } until)
+        // Reserved before the (slow) password check, so attempts sent at once cannot pass the limit together.
+        if (lockout.Begin(name) is { } until)
         {
             audit.Record(http, AuditActions.SignIn, name, AuditOutcome.Denied, detail: $"locked out until {until:u}", user: name);
             return Results.Redirect(FormUrl("locked", back));
