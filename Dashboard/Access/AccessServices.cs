@@ -29,7 +29,7 @@ internal static class AccessServices
         services.AddDashboardDataProtection(configuration);
         services.AddSingleton(sp => new SignInLockout(settings.LockoutFailures, settings.LockoutDuration, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<ApiTokenStore>();
-        services.AddSingleton<IAuditLog, HistoryAuditLog>();
+        services.AddSingleton<IAuditLog>(sp => new AuditRefusalCoalescer(new HistoryAuditLog(sp.GetRequiredService<HistoryWriter>()), sp.GetRequiredService<TimeProvider>(), settings.AuditRefusalInterval));
         services.AddSingleton<AuditLogReader>();
         services.AddSingleton<RequestAudit>();
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, AuditedAuthorizationResults>();
