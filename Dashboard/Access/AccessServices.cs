@@ -130,6 +130,7 @@ internal static class AccessServices
     public static WebApplication UseDashboardAccess(this WebApplication app)
     {
         var mode = app.Services.GetRequiredService<AccessMode>();
+        app.Use(BadInputAnswers.HandleAsync);
         app.Use((http, next) => ForwardedClients.ApplyAsync(http, next, mode));
         app.UseRouting();
         app.Use(StateChangeGuard.AnswerChangesWithBareStatus);

@@ -47,6 +47,7 @@ internal static class MaintenanceApi
     private static async Task<IResult> PlanAsync(string id, string? operation, string? nodes, bool? preferredElection, ClusterRegistry registry, MaintenanceCoordinator runs, HttpContext http)
     {
         if (registry.Find(id) is null) return NoCluster(id);
+        if (ParseNodes(nodes).Contains(-1)) return Results.Json(new { error = $"nodes must be ids separated by commas, such as 1,2 (got '{nodes}')" }, Json, statusCode: 400);
         if (!TryRequest(operation, ParseNodes(nodes), out var request, out var error, preferredElection ?? false)) return Results.Json(new { error }, Json, statusCode: 400);
         try
         {
