@@ -86,7 +86,7 @@ internal static class AccessServices
     /// </summary>
     internal static string SchemeFor(HttpContext http, AccessMode mode)
     {
-        if (http.Request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase)
+        if ((http.Request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase) || http.Request.Path.StartsWithSegments("/metrics", StringComparison.OrdinalIgnoreCase))
             && http.Request.Headers.Authorization.ToString().StartsWith(ApiTokenAuthentication.BearerPrefix, StringComparison.OrdinalIgnoreCase))
             return AccessSchemes.ApiToken;
         if (mode.Settings.Proxy.IsEnabled && mode.IsTrustedProxy(http.Connection.RemoteIpAddress)
@@ -116,10 +116,13 @@ internal static class AccessServices
         var request = context.Request;
         var pageRead = HttpMethods.IsGet(request.Method) && !request.Headers.ContainsKey("HX-Request")
             && !request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase)
+            && !request.Path.StartsWithSegments("/metrics", StringComparison.OrdinalIgnoreCase)
             && !request.Path.StartsWithSegments(StateChangeGuard.HubPrefix, StringComparison.OrdinalIgnoreCase);
         if (pageRead && status == StatusCodes.Status401Unauthorized)
         {
-            context.Response.Redirect(context.RedirectUri);
+            // The handler builds an absolute URL from the request's Host; a relative one never echoes a foreign host.
+            var target = Uri.TryCreate(context.RedirectUri, UriKind.Absolute, out var absolute) ? absolute.PathAndQuery : context.RedirectUri;
+            context.Response.Redirect(target);
             return Task.CompletedTask;
         }
         context.Response.StatusCode = status;
@@ -127,10 +130,25 @@ internal static class AccessServices
         return pageRead ? Task.CompletedTask : context.Response.WriteAsync(message, context.Request.HttpContext.RequestAborted);
     }
 
+    /// <summary>
+    /// Nothing the app itself answers (API, pages, downloads, exports, the audit CSV, metrics) is kept by a browser
+    /// or a shared cache; static files are served before this and keep their own caching.
+    /// </summary>
+    private static Task NoStore(HttpContext http, RequestDelegate next)
+    {
+        http.Response.OnStarting(() =>
+        {
+            if (!http.Response.Headers.ContainsKey("Cache-Control")) http.Response.Headers.CacheControl = "no-store";
+            return Task.CompletedTask;
+        });
+        return next(http);
+    }
+
     public static WebApplication UseDashboardAccess(this WebApplication app)
     {
         var mode = app.Services.GetRequiredService<AccessMode>();
         app.Use(BadInputAnswers.HandleAsync);
+        app.Use(NoStore);
         app.Use((http, next) => ForwardedClients.ApplyAsync(http, next, mode));
         app.UseRouting();
         app.Use(StateChangeGuard.AnswerChangesWithBareStatus);

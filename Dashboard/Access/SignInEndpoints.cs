@@ -85,8 +85,14 @@ internal static class SignInEndpoints
     private static string FormUrl(string error, string? back) =>
         $"{SignInPage}?error={error}" + (back is null ? "" : "&returnUrl=" + Uri.EscapeDataString(back));
 
-    /// <summary>Only a path on this site: an open redirect would let a link send people elsewhere after signing in.</summary>
+    /// <summary>
+    /// Only a path on this site: an open redirect would let a link send people elsewhere after signing in. No
+    /// control character (browsers drop a tab, so "/\t/evil.example" would become "//evil.example") and no backslash
+    /// (read as '/'), and it must stay a path when resolved against this site.
+    /// </summary>
     internal static string? LocalUrl(string? url) =>
-        url is { Length: > 0 and <= 2_000 } && url[0] == '/' && !url.StartsWith("//", StringComparison.Ordinal) && !url.StartsWith("/\\", StringComparison.Ordinal)
+        url is { Length: > 0 and <= 2_000 } && url[0] == '/' && !url.StartsWith("//", StringComparison.Ordinal)
+        && !url.Any(c => char.IsControl(c) || c == '\\')
+        && Uri.TryCreate(new Uri("http://local.invalid"), url, out var resolved) && resolved.Host == "local.invalid"
             ? url : null;
 }

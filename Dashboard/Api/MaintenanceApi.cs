@@ -23,7 +23,8 @@ internal static class MaintenanceApi
 
     public static IEndpointRouteBuilder MapMaintenanceApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/clusters/{id}/maintenance");
+        // Plans and run logs hold command lines and their output: operators only, reads included (as on the pages).
+        var api = app.MapGroup("/api/clusters/{id}/maintenance").RequireAuthorization(AccessPolicies.Operator);
         api.MapGet("/plan", PlanAsync);
         api.MapGet("/runs", (string id, MaintenanceCoordinator runs, ClusterRegistry registry) =>
             registry.Find(id) is null ? NoCluster(id) : Results.Json(runs.List(id).Select(MaintenanceDto.Run), Json));

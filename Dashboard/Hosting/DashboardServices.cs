@@ -61,6 +61,7 @@ internal static class DashboardServices
         app.UseStaticFiles();
         // Routing, authentication, rate limiting, authorization (a fallback policy covers every endpoint), antiforgery.
         app.UseDashboardAccess();
+        app.UseMiddleware<LiveConnectionOwners>();
         app.MapHub<LiveHub>("/hubs/live", o => o.CloseOnAuthenticationExpiration = true).RequireAuthorization(AccessPolicies.Read);
         app.MapEnsembleApi();
         app.MapHistoryApi();
