@@ -23,7 +23,9 @@ internal static partial class BadInputAnswers
         catch (BadHttpRequestException e) when (!http.Response.HasStarted)
         {
             status = e.StatusCode;
-            reason = e.Message;
+            reason = Binding().Match(e.Message) is { Success: true } bind
+                ? $"'{bind.Groups["name"].Value}' must be {Kind(bind.Groups["type"].Value)} (got '{Clip(bind.Groups["value"].Value)}')"
+                : e.Message;
         }
         catch (JsonException e) when (!http.Response.HasStarted)
         {
@@ -46,12 +48,15 @@ internal static partial class BadInputAnswers
 
     private static string Kind(string type) => type switch
     {
-        _ when type.Contains("Int32", StringComparison.Ordinal) || type.Contains("Int64", StringComparison.Ordinal) => "a whole number",
-        _ when type.Contains("Boolean", StringComparison.Ordinal) => "true or false",
+        _ when type.Contains("Int32", StringComparison.Ordinal) || type.Contains("Int64", StringComparison.Ordinal) || type.Contains("int", StringComparison.Ordinal) => "a whole number",
+        _ when type.Contains("Boolean", StringComparison.Ordinal) || type.Contains("bool", StringComparison.Ordinal) => "true or false",
         _ => "a valid value",
     };
 
     private static string Clip(string text) => text.Length > 200 ? text[..200] + "..." : text;
+
+    [GeneratedRegex("^Failed to bind parameter \"(?<type>.*) (?<name>[^ \"]+)\" from \"(?<value>.*)\"\\.?$", RegexOptions.Singleline)]
+    private static partial Regex Binding();
 
     [GeneratedRegex("^Cannot parse the value '(?<value>.*)' as type '(?<type>[^']*)' for '(?<name>[^']*)'", RegexOptions.Singleline)]
     private static partial Regex QueryParse();

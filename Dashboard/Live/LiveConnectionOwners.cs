@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Security.Claims;
 using System.Text.Json;
 using Dashboard.Access;
@@ -14,12 +13,7 @@ internal sealed class LiveConnectionOwners(RequestDelegate next)
 {
     public const string HubPath = "/hubs/live";
 
-    /// <summary>Negotiated connections that never connect are forgotten after this.</summary>
-    private static readonly TimeSpan Unconnected = TimeSpan.FromMinutes(5);
-
-    private static readonly ConcurrentDictionary<string, Owner> Owners = new(StringComparer.Ordinal);
-
-    public async Task InvokeAsync(HttpContext http)
+    public async Task InvokeAsync(HttpContext http, LiveConnections connections)
     {
         var path = http.Request.Path;
         if (!path.StartsWithSegments(HubPath, StringComparison.OrdinalIgnoreCase))
@@ -29,13 +23,13 @@ internal sealed class LiveConnectionOwners(RequestDelegate next)
         }
         if (path.StartsWithSegments(HubPath + "/negotiate", StringComparison.OrdinalIgnoreCase))
         {
-            await NegotiateAsync(http).ConfigureAwait(false);
+            await NegotiateAsync(http, connections).ConfigureAwait(false);
             return;
         }
         var token = http.Request.Query["id"].ToString();
-        if (token.Length > 0 && Owners.TryGetValue(token, out var owner))
+        if (token.Length > 0 && connections.OwnerOf(token) is { } owner)
         {
-            if (!string.Equals(owner.Identity, IdentityOf(http.User), StringComparison.Ordinal))
+            if (!string.Equals(owner, IdentityOf(http.User), StringComparison.Ordinal))
             {
                 http.Response.StatusCode = StatusCodes.Status403Forbidden;
                 await http.Response.WriteAsync("This live connection belongs to someone else.", http.RequestAborted).ConfigureAwait(false);
@@ -45,20 +39,7 @@ internal sealed class LiveConnectionOwners(RequestDelegate next)
         await next(http).ConfigureAwait(false);
     }
 
-    /// <summary>Forgets a connection once it has closed (from the hub, by its connection id).</summary>
-    public static void Forget(string connectionId)
-    {
-        foreach (var (token, owner) in Owners)
-            if (owner.ConnectionId == connectionId) Owners.TryRemove(token, out _);
-    }
-
-    public static void Connected(string connectionId)
-    {
-        foreach (var (token, owner) in Owners)
-            if (owner.ConnectionId == connectionId) Owners[token] = owner with { IsConnected = true };
-    }
-
-    private async Task NegotiateAsync(HttpContext http)
+    private async Task NegotiateAsync(HttpContext http, LiveConnections connections)
     {
         var original = http.Response.Body;
         using var buffer = new MemoryStream();
@@ -80,8 +61,7 @@ internal sealed class LiveConnectionOwners(RequestDelegate next)
                 if (root.TryGetProperty("connectionId", out var id) && id.GetString() is { } connectionId)
                 {
                     var token = root.TryGetProperty("connectionToken", out var t) ? t.GetString() ?? connectionId : connectionId;
-                    Prune();
-                    Owners[token] = new Owner(IdentityOf(http.User), connectionId, DateTimeOffset.UtcNow, false);
+                    connections.Negotiated(token, connectionId, IdentityOf(http.User));
                 }
             }
             catch (JsonException)
@@ -93,16 +73,7 @@ internal sealed class LiveConnectionOwners(RequestDelegate next)
         await buffer.CopyToAsync(original, http.RequestAborted).ConfigureAwait(false);
     }
 
-    private static void Prune()
-    {
-        var cutoff = DateTimeOffset.UtcNow - Unconnected;
-        foreach (var (token, owner) in Owners)
-            if (!owner.IsConnected && owner.Created < cutoff) Owners.TryRemove(token, out _);
-    }
-
     /// <summary>Who the request is: the identity claim and, for a password sign-in, its session.</summary>
     private static string IdentityOf(ClaimsPrincipal user) =>
         (user.FindFirst(ClaimTypes.NameIdentifier)?.Value ?? DashboardPrincipal.Anonymous) + "|" + DashboardPrincipal.SessionOf(user);
-
-    private sealed record Owner(string Identity, string ConnectionId, DateTimeOffset Created, bool IsConnected);
 }

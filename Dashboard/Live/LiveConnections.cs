@@ -12,11 +12,37 @@ namespace Dashboard.Live;
 /// </summary>
 internal sealed class LiveConnections
 {
+    /// <summary>Negotiated connections that never connect are forgotten after this.</summary>
+    private static readonly TimeSpan Unconnected = TimeSpan.FromMinutes(5);
+
     private readonly ConcurrentDictionary<string, HubCallerContext> _open = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Owner> _owners = new(StringComparer.Ordinal);
 
-    public void Add(HubCallerContext context) => _open[context.ConnectionId] = context;
+    public void Add(HubCallerContext context)
+    {
+        _open[context.ConnectionId] = context;
+        foreach (var (token, owner) in _owners.Where(o => o.Value.ConnectionId == context.ConnectionId))
+            _owners[token] = owner with { IsConnected = true };
+    }
 
-    public void Remove(string connectionId) => _open.TryRemove(connectionId, out _);
+    public void Remove(string connectionId)
+    {
+        _open.TryRemove(connectionId, out _);
+        foreach (var token in _owners.Where(o => o.Value.ConnectionId == connectionId).Select(o => o.Key).ToList()) _owners.TryRemove(token, out _);
+    }
+
+    /// <summary>Binds a negotiated connection token to who negotiated it (see <see cref="LiveConnectionOwners"/>).</summary>
+    public void Negotiated(string token, string connectionId, string identity)
+    {
+        var cutoff = DateTimeOffset.UtcNow - Unconnected;
+        foreach (var stale in _owners.Where(o => !o.Value.IsConnected && o.Value.Created < cutoff).Select(o => o.Key).ToList()) _owners.TryRemove(stale, out _);
+        _owners[token] = new Owner(identity, connectionId, DateTimeOffset.UtcNow, false);
+    }
+
+    /// <summary>Who negotiated this connection token, or null when it is not (or no longer) known.</summary>
+    public string? OwnerOf(string token) => _owners.TryGetValue(token, out var owner) ? owner.Identity : null;
+
+    private sealed record Owner(string Identity, string ConnectionId, DateTimeOffset Created, bool IsConnected);
 
     public int Count => _open.Count;
 

@@ -12,14 +12,12 @@ internal sealed class LiveHub(LiveConnections connections) : Hub
     public override Task OnConnectedAsync()
     {
         connections.Add(Context);
-        LiveConnectionOwners.Connected(Context.ConnectionId);
         return base.OnConnectedAsync();
     }
 
     public override Task OnDisconnectedAsync(Exception? exception)
     {
         connections.Remove(Context.ConnectionId);
-        LiveConnectionOwners.Forget(Context.ConnectionId);
         return base.OnDisconnectedAsync(exception);
     }
 
