@@ -20,6 +20,9 @@ public sealed class AccessSettings
 
     public TimeSpan SessionLifetime { get; set; } = TimeSpan.FromHours(8);
 
+    /// <summary>Identical anonymous refusals from one address within this interval are counted into one audit row.</summary>
+    public TimeSpan AuditRefusalInterval { get; set; } = TimeSpan.FromMinutes(1);
+
     public ProxySettings Proxy { get; set; } = new();
 }
 

@@ -29,6 +29,7 @@ public static class AccessSettingsValidation
         if (settings.LockoutDuration <= TimeSpan.Zero) throw new AccessConfigurationException("Auth:LockoutDuration must be positive.");
         if (settings.SignInAttemptsPerMinute < 1) throw new AccessConfigurationException("Auth:SignInAttemptsPerMinute must be at least 1.");
         if (settings.SessionLifetime <= TimeSpan.Zero) throw new AccessConfigurationException("Auth:SessionLifetime must be positive.");
+        if (settings.AuditRefusalInterval <= TimeSpan.Zero) throw new AccessConfigurationException("Auth:AuditRefusalInterval must be positive.");
 
         var proxy = settings.Proxy;
         for (var i = 0; i < proxy.TrustedAddresses.Count; i++)

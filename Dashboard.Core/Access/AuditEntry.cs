@@ -33,6 +33,7 @@ public static class AuditActions
     public const string AntiforgeryRejected = "antiforgery-rejected";
     public const string TokenCreated = "token-created";
     public const string TokenRevoked = "token-revoked";
+    public const string SessionEnded = "session-ended";
 }
 
 /// <summary>Where features record what they did. Never blocks and never throws for a database problem.</summary>

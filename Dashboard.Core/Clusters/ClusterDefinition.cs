@@ -108,7 +108,8 @@ public sealed record ClusterDefinition(string Id, string Name, string ConnectStr
         return nodes.Select(n => n with
         {
             Datacenter = n.Datacenter ?? options.Datacenter,
-            AdminUri = n.AdminUri ?? (options.AdminPort > 0 ? new Uri($"http://{(n.Host.Contains(':', StringComparison.Ordinal) ? $"[{n.Host}]" : n.Host)}:{options.AdminPort}/commands") : null),
+            // Only a real host name or IP literal goes into a URL: anything else could add a user, path or query.
+            AdminUri = n.AdminUri ?? (options.AdminPort > 0 && NodeArgumentCheck.HostProblem(n.Host) is null ? new Uri($"http://{(n.Host.Contains(':', StringComparison.Ordinal) ? $"[{n.Host}]" : n.Host)}:{options.AdminPort}/commands") : null),
         });
     }
 

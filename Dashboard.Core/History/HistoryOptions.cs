@@ -15,8 +15,11 @@ public sealed record HistoryOptions
     public TimeSpan EventRetention { get; init; } = TimeSpan.FromDays(90);
     public TimeSpan SnapshotRetention { get; init; } = TimeSpan.FromDays(30);
 
-    /// <summary>The audit log is kept longest (who changed what is asked long after), and never pruned for size.</summary>
+    /// <summary>The audit log is kept longest (who changed what is asked long after); not pruned by the file's size bound.</summary>
     public TimeSpan AuditRetention { get; init; } = TimeSpan.FromDays(400);
+
+    /// <summary>Rows the audit log keeps at most; above it the oldest anonymous refusals go first, and a row says what was dropped.</summary>
+    public int MaxAuditRows { get; init; } = 1_000_000;
 
     /// <summary>Above this size the oldest snapshots and metrics go first, whatever their age.</summary>
     public long MaxDatabaseBytes { get; init; } = 2L * 1024 * 1024 * 1024;
@@ -38,6 +41,7 @@ public sealed record HistoryOptions
         if (RawMetricsRetention <= TimeSpan.Zero || DownsampledMetricsRetention <= TimeSpan.Zero || EventRetention <= TimeSpan.Zero || SnapshotRetention <= TimeSpan.Zero || AuditRetention <= TimeSpan.Zero)
             throw new ArgumentException("History retention periods must be positive.");
         if (DownsampleBucket < TimeSpan.FromSeconds(10)) throw new ArgumentException("History:DownsampleBucket must be at least 10 seconds.");
+        if (MaxAuditRows < 1_000) throw new ArgumentException("History:MaxAuditRows must be at least 1000.");
         if (MaxDatabaseBytes < 16L * 1024 * 1024) throw new ArgumentException("History:MaxDatabaseBytes must be at least 16 MB.");
     }
 }

@@ -36,6 +36,7 @@ public sealed record PruneWrite(HistoryOptions Options, DateTimeOffset Now) : Hi
         connection.Execute("DELETE FROM snapshots WHERE at_ms < @Cutoff", new { Cutoff = now - (long)Options.SnapshotRetention.TotalMilliseconds }, transaction);
         connection.Execute("DELETE FROM kafka_snapshots WHERE at_ms < @Cutoff", new { Cutoff = now - (long)Options.SnapshotRetention.TotalMilliseconds }, transaction);
         connection.Execute("DELETE FROM audit_log WHERE at_ms < @Cutoff", new { Cutoff = now - (long)Options.AuditRetention.TotalMilliseconds }, transaction);
+        Access.AuditPruning.Apply(connection, transaction, Options.MaxAuditRows, Now);
 
         // Size bound: drop the oldest tenth of snapshots and raw metrics per round until under the bound.
         for (var round = 0; round < 10 && UsedBytes(connection, transaction) > Options.MaxDatabaseBytes; round++)

@@ -153,5 +153,21 @@ internal static class HistorySchema
             );
             CREATE INDEX IF NOT EXISTS kafka_snapshots_by_cluster_time ON kafka_snapshots (cluster_id, at_ms);
             """),
+        // Sign-in sessions known to the server: the cookie only carries the id, so signing out or a revocation
+        // ends the session for every copy of the cookie. Ended rows stay for a while for the admin page.
+        new(7, """
+            CREATE TABLE IF NOT EXISTS sessions (
+                id TEXT PRIMARY KEY,
+                user_name TEXT NOT NULL,
+                role TEXT NOT NULL,
+                address TEXT,
+                created_ms INTEGER NOT NULL,
+                last_seen_ms INTEGER NOT NULL,
+                ended_ms INTEGER,
+                ended_by TEXT,
+                end_reason TEXT
+            );
+            CREATE INDEX IF NOT EXISTS sessions_by_user ON sessions (user_name, created_ms);
+            """),
     ];
 }

@@ -17,12 +17,21 @@ public sealed class CommandNodeControl(NodeControlSettings settings) : INodeCont
 
     public NodeControlKind Kind => NodeControlKind.Command;
 
+    /// <summary>The exact argument list(s) that will run, or why nothing will (a refused host, port or id).</summary>
     public string Describe(NodeAction action, NodeDefinition node) =>
-        string.Join(" then ", Commands(action).Select(c => Quote(Fill(c, node))));
+        NodeArgumentCheck.ForTemplates(Commands(action), node) is { } problem
+            ? "not run: " + problem
+            : string.Join(" then ", Commands(action).Select(c => NodeArgumentCheck.ArgumentList(Fill(c, node))));
+
+    /// <summary>The configured argument lists of an action, placeholders unfilled (for <see cref="NodeArgumentCheck"/>).</summary>
+    public IEnumerable<IReadOnlyList<string>> Templates(NodeAction action) => Commands(action);
 
     public async Task<NodeControlResult> RunAsync(NodeAction action, NodeDefinition node, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(node);
+        // Judged again here, not only in the plan: a broker's registration can change between the plan and the step.
+        if (NodeArgumentCheck.ForTemplates(Commands(action), node) is { } problem)
+            return NodeControlResult.Failed(NodeArgumentCheck.Refusal(node, problem));
         var output = new StringBuilder();
         foreach (var command in Commands(action))
         {
@@ -46,7 +55,7 @@ public sealed class CommandNodeControl(NodeControlSettings settings) : INodeCont
     private async Task<NodeControlResult> RunOneAsync(List<string> command, CancellationToken cancellationToken)
     {
         if (command.Count == 0) return NodeControlResult.Failed("no command is configured for this action");
-        var line = Quote(command);
+        var line = NodeArgumentCheck.ArgumentList(command);
         var start = new ProcessStartInfo(command[0])
         {
             UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true,
@@ -105,7 +114,4 @@ public sealed class CommandNodeControl(NodeControlSettings settings) : INodeCont
 
     private static string? Bound(string text) =>
         text.Trim() is { Length: > 0 } t ? t.Length > MaxOutput ? "..." + t[^MaxOutput..] : t : null;
-
-    private static string Quote(IEnumerable<string> command) =>
-        string.Join(' ', command.Select(a => a.Length == 0 || a.Any(char.IsWhiteSpace) ? $"'{a}'" : a));
 }

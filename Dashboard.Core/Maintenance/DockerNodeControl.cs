@@ -46,11 +46,14 @@ public sealed class DockerNodeControl : INodeControl, IDisposable
     public NodeControlKind Kind => NodeControlKind.Docker;
 
     public string Describe(NodeAction action, NodeDefinition node) =>
+        NodeArgumentCheck.ForContainer(_settings.Container, node) is { } problem ? "not run: " + problem :
         $"docker {action.ToString().ToLowerInvariant()} {Container(node)} (Engine API on {_settings.DockerSocket})";
 
     public async Task<NodeControlResult> RunAsync(NodeAction action, NodeDefinition node, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(node);
+        if (NodeArgumentCheck.ForContainer(_settings.Container, node) is { } problem)
+            return NodeControlResult.Failed(NodeArgumentCheck.Refusal(node, problem));
         var container = Container(node);
         var verb = action.ToString().ToLowerInvariant();
         var path = $"containers/{Uri.EscapeDataString(container)}/{verb}" + (action == NodeAction.Start ? "" : $"?t={StopGraceSeconds.ToString(CultureInfo.InvariantCulture)}");
@@ -77,6 +80,9 @@ public sealed class DockerNodeControl : INodeControl, IDisposable
             return NodeControlResult.Failed($"docker {verb} {container}: cannot reach the Docker engine at {_settings.DockerSocket} ({e.Message})");
         }
     }
+
+    /// <summary>The configured container name, placeholders unfilled (for <see cref="NodeArgumentCheck"/>).</summary>
+    public string? ContainerTemplate => _settings.Container;
 
     private string Container(NodeDefinition node) => NodePlaceholders.Fill(_settings.Container ?? "", node);
 

@@ -34,6 +34,7 @@ public static class MaintenancePlanner
                 ? new(MaintenanceRules.NodeControl, EnsembleReadiness.Subject(node), false, problem ?? "no node control", "configure Maintenance:Control for this cluster or node")
                 : new(MaintenanceRules.NodeControl, EnsembleReadiness.Subject(node), true, $"{control.Kind.ToString().ToLowerInvariant()} control"));
             var actions = request.Operation == MaintenanceOperation.Stop ? new[] { NodeAction.Stop, NodeAction.Start } : [NodeAction.Restart];
+            if (control is not null) checks.Add(NodeArgumentCheck.PlanCheck(EnsembleReadiness.Subject(node), control, actions, definition));
             foreach (var action in actions)
                 steps.Add(Step(steps.Count, action, node, EnsembleReadiness.IsVoter(snapshot, node), control?.Describe(action, definition) ?? "(no control)", cluster.Maintenance, snapshot));
         }

@@ -13,6 +13,7 @@ public sealed class ManualNodeControl : INodeControl
     public string Describe(NodeAction action, NodeDefinition node)
     {
         ArgumentNullException.ThrowIfNull(node);
+        if (NodeArgumentCheck.Problem(this, action, node) is { } problem) return "not done: " + problem;
         var what = action switch
         {
             NodeAction.Restart => "restart the ZooKeeper server",
@@ -23,5 +24,7 @@ public sealed class ManualNodeControl : INodeControl
     }
 
     public Task<NodeControlResult> RunAsync(NodeAction action, NodeDefinition node, CancellationToken cancellationToken) =>
-        Task.FromResult(new NodeControlResult(true, "Operator: " + Describe(action, node)) { NeedsOperator = true });
+        Task.FromResult(NodeArgumentCheck.Problem(this, action, node) is { } problem
+            ? NodeControlResult.Failed(NodeArgumentCheck.Refusal(node, problem))
+            : new NodeControlResult(true, "Operator: " + Describe(action, node)) { NeedsOperator = true });
 }

@@ -29,7 +29,7 @@ public sealed class ProxyTests
         var apiResponse = await client.SendAsync(api);
 
         Assert.Equal(HttpStatusCode.Redirect, pageResponse.StatusCode);
-        Assert.StartsWith("/sign-in", pageResponse.Headers.Location?.PathAndQuery, StringComparison.Ordinal);
+        Assert.StartsWith("/sign-in", pageResponse.Headers.Location?.OriginalString, StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.Unauthorized, apiResponse.StatusCode);
     }
 

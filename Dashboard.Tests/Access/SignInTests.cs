@@ -98,7 +98,7 @@ public sealed class SignInTests
 
         Assert.Equal(HttpStatusCode.Redirect, signOut.StatusCode);
         Assert.Equal(HttpStatusCode.Redirect, after.StatusCode);
-        Assert.StartsWith("/sign-in", after.Headers.Location?.PathAndQuery, StringComparison.Ordinal);
+        Assert.StartsWith("/sign-in", after.Headers.Location?.OriginalString, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -111,7 +111,7 @@ public sealed class SignInTests
         var api = await client.GetAsync(new Uri("/api/me", UriKind.Relative));
 
         Assert.Equal(HttpStatusCode.Redirect, page.StatusCode);
-        Assert.Equal("/sign-in?returnUrl=%2F", page.Headers.Location?.PathAndQuery);
+        Assert.Equal("/sign-in?returnUrl=%2F", page.Headers.Location?.OriginalString);
         Assert.Equal(HttpStatusCode.Unauthorized, api.StatusCode);
     }
 

@@ -25,8 +25,9 @@ public sealed class MaintenanceApiTests(MaintenanceEnsemble ensemble) : IClassFi
         var observer = ensemble.Sandbox.Observers.First().Id;
         try
         {
-            // The dry run, readable by a viewer, lists every check's verdict and touches nothing.
-            using var plan = JsonDocument.Parse(await viewer.GetStringAsync(new Uri($"{Base}/plan?operation=rolling-restart", UriKind.Relative)));
+            // The dry run holds command lines: operators only. It lists every check's verdict and touches nothing.
+            Assert.Equal(HttpStatusCode.Forbidden, (await viewer.GetAsync(new Uri($"{Base}/plan?operation=rolling-restart", UriKind.Relative))).StatusCode);
+            using var plan = JsonDocument.Parse(await operatorClient.GetStringAsync(new Uri($"{Base}/plan?operation=rolling-restart", UriKind.Relative)));
             Assert.True(plan.RootElement.GetProperty("canStart").GetBoolean(), plan.RootElement.ToString());
             Assert.Equal(4, plan.RootElement.GetProperty("steps").GetArrayLength());
             Assert.Equal(observer, plan.RootElement.GetProperty("steps")[0].GetProperty("nodeId").GetInt32());
@@ -45,7 +46,7 @@ public sealed class MaintenanceApiTests(MaintenanceEnsemble ensemble) : IClassFi
             JsonElement run = default;
             for (var i = 0; i < 150; i++)
             {
-                run = JsonDocument.Parse(await viewer.GetStringAsync(new Uri($"{Base}/runs/{runId}", UriKind.Relative))).RootElement;
+                run = JsonDocument.Parse(await operatorClient.GetStringAsync(new Uri($"{Base}/runs/{runId}", UriKind.Relative))).RootElement;
                 if (run.GetProperty("state").GetString() != "running") break;
                 await Task.Delay(200);
             }

@@ -62,7 +62,7 @@ public sealed class NodeControlFailureTests(MaintenanceEnsemble ensemble) : ICla
             run = await maintenance.WaitUntilSettledAsync(run.Id, TimeSpan.FromSeconds(30));
             Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15), $"took {clock.Elapsed}");
             Assert.Equal(RunState.Paused, run.State);
-            Assert.Contains("sleep 600 did not finish within 2 s and was killed", run.PauseReason, StringComparison.Ordinal);
+            Assert.Contains("[\"sleep\", \"600\"] did not finish within 2 s and was killed", run.PauseReason, StringComparison.Ordinal);
             Assert.Equal(4, run.Steps[0].NodeId); // the observer first
             Assert.Null(run.Steps[1].ActionStartedAt);
             Assert.All(ensemble.Sandbox.Nodes, n => Assert.Equal(pids[n.Id], n.ProcessId));

@@ -19,7 +19,7 @@ public sealed class NodeControlTests
         Assert.True(result.Succeeded, result.Summary);
         // No shell: the ';' stays text inside one argument.
         Assert.Equal("zk2.example port=2181 id 2; rm -rf /", result.Output);
-        Assert.Contains("echo zk2.example port=2181 'id 2; rm -rf /'", control.Describe(NodeAction.Restart, Node), StringComparison.Ordinal);
+        Assert.Equal("[\"echo\", \"zk2.example\", \"port=2181\", \"id 2; rm -rf /\"]", control.Describe(NodeAction.Restart, Node));
     }
 
     [Fact]

@@ -23,10 +23,13 @@ internal static class AccessServices
 
         services.AddSingleton(settings);
         services.AddSingleton(mode);
-        services.AddSingleton<UserDirectory>(_ => new UserDirectory(settings, sandboxAdmin));
+        services.AddSingleton<UserDirectory>(sp => new UserDirectory(settings, sandboxAdmin, configuration, sp.GetRequiredService<ILogger<UserDirectory>>()));
+        services.AddSingleton(sp => new SessionStore(sp.GetRequiredService<HistoryDatabase>(), sp.GetRequiredService<HistoryWriter>(), sp.GetRequiredService<TimeProvider>(), settings.SessionLifetime));
+        services.AddSingleton<SessionAdmin>();
+        services.AddDashboardDataProtection(configuration);
         services.AddSingleton(sp => new SignInLockout(settings.LockoutFailures, settings.LockoutDuration, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<ApiTokenStore>();
-        services.AddSingleton<IAuditLog, HistoryAuditLog>();
+        services.AddSingleton<IAuditLog>(sp => new AuditRefusalCoalescer(new HistoryAuditLog(sp.GetRequiredService<HistoryWriter>()), sp.GetRequiredService<TimeProvider>(), settings.AuditRefusalInterval));
         services.AddSingleton<AuditLogReader>();
         services.AddSingleton<RequestAudit>();
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, AuditedAuthorizationResults>();
@@ -63,7 +66,7 @@ internal static class AccessServices
         {
             o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
             o.AddPolicy(SignInEndpoints.RateLimitPolicy, http => RateLimitPartition.GetFixedWindowLimiter(
-                http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                ForwardedClients.ClientAddress(http)?.ToString() ?? "unknown",
                 _ => new FixedWindowRateLimiterOptions { PermitLimit = settings.SignInAttemptsPerMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
         });
 
@@ -83,7 +86,7 @@ internal static class AccessServices
     /// </summary>
     internal static string SchemeFor(HttpContext http, AccessMode mode)
     {
-        if (http.Request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase)
+        if ((http.Request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase) || http.Request.Path.StartsWithSegments("/metrics", StringComparison.OrdinalIgnoreCase))
             && http.Request.Headers.Authorization.ToString().StartsWith(ApiTokenAuthentication.BearerPrefix, StringComparison.OrdinalIgnoreCase))
             return AccessSchemes.ApiToken;
         if (mode.Settings.Proxy.IsEnabled && mode.IsTrustedProxy(http.Connection.RemoteIpAddress)
@@ -102,6 +105,7 @@ internal static class AccessServices
         o.SlidingExpiration = true;
         o.LoginPath = SignInEndpoints.SignInPage;
         o.ReturnUrlParameter = "returnUrl";
+        o.Events.OnValidatePrincipal = SessionValidation.ValidateAsync;
         o.Events.OnRedirectToLogin = context => Refuse(context, StatusCodes.Status401Unauthorized, "Sign in first.");
         o.Events.OnRedirectToAccessDenied = context => Refuse(context, StatusCodes.Status403Forbidden, "Your role does not allow this.");
     }
@@ -112,10 +116,13 @@ internal static class AccessServices
         var request = context.Request;
         var pageRead = HttpMethods.IsGet(request.Method) && !request.Headers.ContainsKey("HX-Request")
             && !request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase)
+            && !request.Path.StartsWithSegments("/metrics", StringComparison.OrdinalIgnoreCase)
             && !request.Path.StartsWithSegments(StateChangeGuard.HubPrefix, StringComparison.OrdinalIgnoreCase);
         if (pageRead && status == StatusCodes.Status401Unauthorized)
         {
-            context.Response.Redirect(context.RedirectUri);
+            // The handler builds an absolute URL from the request's Host; a relative one never echoes a foreign host.
+            var target = Uri.TryCreate(context.RedirectUri, UriKind.Absolute, out var absolute) ? absolute.PathAndQuery : context.RedirectUri;
+            context.Response.Redirect(target);
             return Task.CompletedTask;
         }
         context.Response.StatusCode = status;
@@ -123,8 +130,26 @@ internal static class AccessServices
         return pageRead ? Task.CompletedTask : context.Response.WriteAsync(message, context.Request.HttpContext.RequestAborted);
     }
 
+    /// <summary>
+    /// Nothing the app itself answers (API, pages, downloads, exports, the audit CSV, metrics) is kept by a browser
+    /// or a shared cache; static files are served before this and keep their own caching.
+    /// </summary>
+    private static Task NoStore(HttpContext http, RequestDelegate next)
+    {
+        http.Response.OnStarting(() =>
+        {
+            if (!http.Response.Headers.ContainsKey("Cache-Control")) http.Response.Headers.CacheControl = "no-store";
+            return Task.CompletedTask;
+        });
+        return next(http);
+    }
+
     public static WebApplication UseDashboardAccess(this WebApplication app)
     {
+        var mode = app.Services.GetRequiredService<AccessMode>();
+        app.Use(BadInputAnswers.HandleAsync);
+        app.Use(NoStore);
+        app.Use((http, next) => ForwardedClients.ApplyAsync(http, next, mode));
         app.UseRouting();
         app.Use(StateChangeGuard.AnswerChangesWithBareStatus);
         app.UseAuthentication();

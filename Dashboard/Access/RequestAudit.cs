@@ -7,7 +7,7 @@ namespace Dashboard.Access;
 /// this after doing (or refusing) something: <c>audit.Record(HttpContext, "znode-set", path, outcome, before, after)</c>;
 /// from a hub method pass <c>Context.GetHttpContext()</c>. Before/after describe versions and sizes, never secrets.
 /// </summary>
-internal sealed class RequestAudit(IAuditLog log, AccessMode mode, TimeProvider time)
+internal sealed class RequestAudit(IAuditLog log, TimeProvider time)
 {
     public void Record(HttpContext http, string action, string? target, AuditOutcome outcome,
         string? before = null, string? after = null, string? detail = null, string? user = null)
@@ -22,10 +22,8 @@ internal sealed class RequestAudit(IAuditLog log, AccessMode mode, TimeProvider 
     /// <summary>The client's address; behind a trusted proxy, the client it forwarded for (kept next to the proxy's).</summary>
     public string? AddressOf(HttpContext http)
     {
+        if (http.Features.Get<ForwardedClient>() is { } forwarded) return $"{forwarded.Client} via {forwarded.Proxy}";
         var remote = http.Connection.RemoteIpAddress;
-        var text = remote?.IsIPv4MappedToIPv6 == true ? remote.MapToIPv4().ToString() : remote?.ToString();
-        if (!mode.IsTrustedProxy(remote)) return text;
-        var forwarded = http.Request.Headers["X-Forwarded-For"].ToString().Split(',', StringSplitOptions.TrimEntries)[0];
-        return forwarded is { Length: > 0 and <= 64 } ? $"{forwarded} via {text}" : text;
+        return remote?.IsIPv4MappedToIPv6 == true ? remote.MapToIPv4().ToString() : remote?.ToString();
     }
 }

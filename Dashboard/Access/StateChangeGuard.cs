@@ -74,7 +74,9 @@ internal sealed class StateChangeGuard(RequestDelegate next, IAntiforgery antifo
         var origin = request.Headers.Origin.ToString();
         // No Origin: not a cross-site browser request (browsers send it on cross-site POSTs and WebSockets).
         if (origin.Length == 0) return true;
+        // Scheme too: a page served over plain http (a network attacker's) is another origin than this https site.
         return Uri.TryCreate(origin, UriKind.Absolute, out var uri)
+            && string.Equals(uri.Scheme, request.Scheme, StringComparison.OrdinalIgnoreCase)
             && string.Equals(uri.Authority, request.Host.Value, StringComparison.OrdinalIgnoreCase);
     }
 

@@ -23,7 +23,8 @@ internal static class MaintenanceApi
 
     public static IEndpointRouteBuilder MapMaintenanceApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/clusters/{id}/maintenance");
+        // Plans and run logs hold command lines and their output: operators only, reads included (as on the pages).
+        var api = app.MapGroup("/api/clusters/{id}/maintenance").RequireAuthorization(AccessPolicies.Operator);
         api.MapGet("/plan", PlanAsync);
         api.MapGet("/runs", (string id, MaintenanceCoordinator runs, ClusterRegistry registry) =>
             registry.Find(id) is null ? NoCluster(id) : Results.Json(runs.List(id).Select(MaintenanceDto.Run), Json));
@@ -47,6 +48,7 @@ internal static class MaintenanceApi
     private static async Task<IResult> PlanAsync(string id, string? operation, string? nodes, bool? preferredElection, ClusterRegistry registry, MaintenanceCoordinator runs, HttpContext http)
     {
         if (registry.Find(id) is null) return NoCluster(id);
+        if (ParseNodes(nodes).Contains(-1)) return Results.Json(new { error = $"nodes must be ids separated by commas, such as 1,2 (got '{nodes}')" }, Json, statusCode: 400);
         if (!TryRequest(operation, ParseNodes(nodes), out var request, out var error, preferredElection ?? false)) return Results.Json(new { error }, Json, statusCode: 400);
         try
         {

@@ -24,6 +24,8 @@ internal static class DashboardServices
         services.AddDashboardAccess(configuration, sandbox);
         services.AddSingleton(_ => new ClusterRegistry(ReadClusters(configuration)));
         services.AddSingleton<LiveFragmentPublisher>();
+        services.AddSingleton<LiveConnections>();
+        services.AddHostedService<LiveConnectionRecheck>();
         services.AddHostedService<ClusterListPusher>();
         services.AddHostedService<HistoryStatusPusher>();
         services.AddZnodes(configuration);
@@ -59,6 +61,7 @@ internal static class DashboardServices
         app.UseStaticFiles();
         // Routing, authentication, rate limiting, authorization (a fallback policy covers every endpoint), antiforgery.
         app.UseDashboardAccess();
+        app.UseMiddleware<LiveConnectionOwners>();
         app.MapHub<LiveHub>("/hubs/live", o => o.CloseOnAuthenticationExpiration = true).RequireAuthorization(AccessPolicies.Read);
         app.MapEnsembleApi();
         app.MapHistoryApi();

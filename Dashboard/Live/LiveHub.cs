@@ -1,16 +1,34 @@
+using Dashboard.Access;
+using Dashboard.Core.Access;
 using Microsoft.AspNetCore.SignalR;
 
 namespace Dashboard.Live;
 
 /// <summary>Pages join one group per live part they show; the server pushes re-rendered HTML to that group.</summary>
-internal sealed class LiveHub : Hub
+internal sealed class LiveHub(LiveConnections connections) : Hub
 {
     private const int MaxTopicsPerPage = 64;
+
+    public override Task OnConnectedAsync()
+    {
+        connections.Add(Context);
+        return base.OnConnectedAsync();
+    }
+
+    public override Task OnDisconnectedAsync(Exception? exception)
+    {
+        connections.Remove(Context.ConnectionId);
+        return base.OnDisconnectedAsync(exception);
+    }
 
     public async Task Subscribe(string[] topics)
     {
         ArgumentNullException.ThrowIfNull(topics);
         foreach (var topic in topics.Where(LiveTopics.IsValid).Distinct(StringComparer.Ordinal).Take(MaxTopicsPerPage))
+        {
+            // Run logs hold command lines and their output: operators only, as on the maintenance pages and API.
+            if (LiveTopics.NeedsOperator(topic) && Context.User?.IsInRole(DashboardRoles.Operator) != true) continue;
             await Groups.AddToGroupAsync(Context.ConnectionId, topic).ConfigureAwait(false);
+        }
     }
 }

@@ -42,6 +42,7 @@ public static class BrokerRollPlanner
             checks.Add(control is null
                 ? new(MaintenanceRules.NodeControl, name, false, problem ?? "no broker control", "configure Maintenance:BrokerControl for this cluster")
                 : new(MaintenanceRules.NodeControl, name, true, $"{control.Kind.ToString().ToLowerInvariant()} control"));
+            if (control is not null) checks.Add(NodeArgumentCheck.PlanCheck(name, control, [NodeAction.Restart], node));
             checks.AddRange(await kafka.Checks.BeforeRestartAsync(cluster.Id, id, cancellationToken).ConfigureAwait(false));
             steps.Add(new PlannedStep(steps.Count, NodeAction.Restart, id, name, false, "broker", control?.Describe(NodeAction.Restart, node) ?? "(no control)", Waits(id, cluster.Maintenance, steps.Count == wanted.Length - 1 && wanted.Length > 1)));
         }

@@ -24,6 +24,7 @@ internal static class NavigationSections
         new("Maintenance", "/maintenance", MinimumRole: DashboardRole.Operator),
         new("Audit log", "/admin/audit", MinimumRole: DashboardRole.Admin),
         new("API tokens", "/admin/tokens", MinimumRole: DashboardRole.Admin),
+        new("Sessions", "/admin/sessions", MinimumRole: DashboardRole.Admin),
     ];
 
     /// <summary>Only what this user may open: the navigation never shows a forbidden link.</summary>
