@@ -51,6 +51,13 @@ ensure_kazoo() {
   apt_install python3-kazoo || die "kazoo is missing for the tests: install it (apt-get install python3-kazoo) and run again"
 }
 
+# The command-injection tests reproduce the attack with a real ssh (its ProxyCommand option) before proving it is refused.
+ensure_ssh() {
+  command -v ssh >/dev/null 2>&1 && return 0
+  echo "ssh missing (the command-injection tests use it): installing Debian's openssh-client..." >&2
+  apt_install openssh-client || die "ssh is missing for the tests: install it (apt-get install openssh-client) and run again"
+}
+
 # Optional: lets a test run compose's own validation of docker-compose.yml; the tests still check the file without it.
 try_docker_compose() {
   command -v docker-compose >/dev/null 2>&1 && return 0

@@ -9,6 +9,7 @@ ensure_node
 ensure_zookeeper
 ensure_chromium
 ensure_kazoo
+ensure_ssh
 try_docker_compose
 
 results="$(pwd)/TestResults"
