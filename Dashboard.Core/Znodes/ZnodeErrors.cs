@@ -5,6 +5,9 @@ namespace Dashboard.Core.Znodes;
 /// <summary>ZooKeeper errors in words an operator can act on (shown in place of the failed part, never a stack trace).</summary>
 public static class ZnodeErrors
 {
+    /// <summary>Errors that concern one node only (the session is fine): a walk, export or plan skips that node and goes on.</summary>
+    public static bool IsPerNode(Exception error) => error is NoAuthException or ZooKeeperException { Code: ErrorCode.MarshallingError };
+
     public static string Describe(Exception error)
     {
         ArgumentNullException.ThrowIfNull(error);
@@ -23,6 +26,8 @@ public static class ZnodeErrors
             SessionExpiredException => "The dashboard's ZooKeeper session expired; a new one is opened on the next request.",
             ZooKeeperException z => $"ZooKeeper refused the request ({z.Code}).",
             ClusterUnavailableException => error.Message,
+            System.Text.RegularExpressions.RegexMatchTimeoutException =>
+                "The filter or search pattern took too long to match and was stopped: it is a bad pattern here (ZooKeeper answered fine). Use a simpler one.",
             ArgumentException => error.Message,
             TimeoutException or OperationCanceledException => "ZooKeeper did not answer in time.",
             _ => "The request failed unexpectedly; the server log has the details.",

@@ -26,6 +26,8 @@ public sealed partial class ZnodesPage
     private string? Refusal { get; set; }
     private string? Token { get; set; }
     private DateTimeOffset Now { get; set; }
+    private int MaxValueBytes { get; set; }
+    private bool IsAdmin { get; set; }
 
     protected override async Task OnInitializedAsync()
     {
@@ -34,6 +36,7 @@ public sealed partial class ZnodesPage
         if (HttpContext is not null)
         {
             Refusal = WriteGate.Refusal(HttpContext);
+            IsAdmin = Dashboard.Access.DashboardPrincipal.RoleOf(HttpContext.User) is { } role && role >= Core.Access.DashboardRole.Admin;
         }
         Token = Antiforgery.GetAntiforgeryToken()?.Value;
         var query = ZnodeQuery.Children(Offset, Limit, Filter, Sort, Descending);
@@ -43,6 +46,7 @@ public sealed partial class ZnodesPage
             Kafka = KafkaZnodeCards.TryRead(node.Path, node.Data, node.Stat);
             try
             {
+                MaxValueBytes = await Browser.RunAsync(ClusterId, (client, _) => Task.FromResult(ZnodeWriter.MaxValueBytes(client, node.Path)), cancel);
                 // The tree is a convenience: if it cannot be read in time the page still shows the node.
                 Tree = await Browser.RunAsync(ClusterId, (client, ct) => ZnodeTreeLevel.AncestorsAsync(client, node.Path, ct), cancel);
             }
