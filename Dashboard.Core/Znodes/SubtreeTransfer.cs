@@ -92,7 +92,9 @@ public static class SubtreeTransfer
         var walk = await SubtreeWalker.CollectAsync(client, root, MaxNodes, cancellationToken).ConfigureAwait(false);
         if (walk.Truncated) throw new ArgumentException($"The subtree under {root} has more than {MaxNodes:N0} nodes; export a smaller part.");
         var skipped = new List<SkippedNode>(walk.Skipped);
-        await using var json = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = true });
+        // Written into a buffer that goes out (asynchronously: a response stream refuses synchronous writes) after each batch.
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(64 * 1024);
+        await using var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true });
         json.WriteStartObject();
         json.WriteString("format", SubtreeExport.CurrentFormat);
         json.WriteString("root", root);
@@ -107,14 +109,22 @@ public static class SubtreeTransfer
                 if (node is SkippedNode skip) skipped.Add(skip);
                 else if (node is ExportedNode exported) JsonSerializer.Serialize(json, exported, Json);
             }
-            await json.FlushAsync(cancellationToken).ConfigureAwait(false);
+            await DrainAsync(json, buffer, output, cancellationToken).ConfigureAwait(false);
         }
         json.WriteEndArray();
         json.WritePropertyName("skipped");
         JsonSerializer.Serialize(json, skipped, Json);
         json.WriteEndObject();
-        await json.FlushAsync(cancellationToken).ConfigureAwait(false);
+        await DrainAsync(json, buffer, output, cancellationToken).ConfigureAwait(false);
         return walk with { Skipped = skipped };
+    }
+
+    private static async Task DrainAsync(Utf8JsonWriter json, System.Buffers.ArrayBufferWriter<byte> buffer, Stream output, CancellationToken cancellationToken)
+    {
+        json.Flush();
+        await output.WriteAsync(buffer.WrittenMemory, cancellationToken).ConfigureAwait(false);
+        buffer.ResetWrittenCount();
+        await output.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private const int MaxNodes = ZnodeWriter.MaxSubtreeNodes;
