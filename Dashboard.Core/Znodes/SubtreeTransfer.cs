@@ -106,7 +106,8 @@ public static class SubtreeTransfer
             var nodes = await Task.WhenAll(batch.Select(path => ReadNodeAsync(client, path, cancellationToken))).ConfigureAwait(false);
             foreach (var node in nodes)
             {
-                if (node is SkippedNode skip) skipped.Add(skip);
+                // A node whose children could not be listed may still have readable data: exported, and listed as skipped once.
+                if (node is SkippedNode skip) { if (!skipped.Any(k => k.Path == skip.Path)) skipped.Add(skip); }
                 else if (node is ExportedNode exported) JsonSerializer.Serialize(json, exported, Json);
             }
             await DrainAsync(json, buffer, output, cancellationToken).ConfigureAwait(false);

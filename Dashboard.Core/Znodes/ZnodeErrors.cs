@@ -6,7 +6,10 @@ namespace Dashboard.Core.Znodes;
 public static class ZnodeErrors
 {
     /// <summary>Errors that concern one node only (the session is fine): a walk, export or plan skips that node and goes on.</summary>
-    public static bool IsPerNode(Exception error) => error is NoAuthException or ZooKeeperException { Code: ErrorCode.MarshallingError };
+    public static bool IsPerNode(Exception error) => error is NoAuthException or ReplyTooLargeException or RequestTooLargeException;
+
+    /// <summary>The setting that bounds the dashboard's znode replies (named in messages so the person knows what to raise).</summary>
+    public const string FrameSetting = "Znodes:MaxFrameSize";
 
     public static string Describe(Exception error)
     {
@@ -14,6 +17,9 @@ public static class ZnodeErrors
         var path = error is ZooKeeperException { Path: { } p } ? Visible.Text(p) : "the node";
         return error switch
         {
+            ReplyTooLargeException big =>
+                $"ZooKeeper's reply for {path} is {big.FrameSize:N0} bytes, more than the dashboard's frame limit of {big.MaxFrameSize:N0} bytes. Raise the setting {FrameSetting} (with the servers' jute.maxbuffer if needed) to read it. The session is fine; only this read failed.",
+            RequestTooLargeException => $"The request for {path} is larger than the dashboard's frame limit (the setting {FrameSetting}); nothing was sent.",
             NoNodeException => $"{path} does not exist (it may have just been deleted).",
             NoAuthException => $"Not authorized: the ACL of {path} does not let the dashboard do this.",
             BadVersionException => $"{path} changed since it was read; reload and try again.",

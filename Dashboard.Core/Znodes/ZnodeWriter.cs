@@ -84,6 +84,11 @@ public sealed class ZnodeWriter(ZooKeeperClient client, string clusterId, string
             var created = await client.CreateOrNullWithStatAsync(path, data, mode, null, cancellationToken).ConfigureAwait(false);
             return await RecordAsync(attempt with { Path = created.Path, VersionAfter = created.Stat.Version, Outcome = ZnodeChangeOutcome.Applied }, $"Created {created.Path}.").ConfigureAwait(false);
         }
+        catch (NoNodeException e)
+        {
+            // ZooKeeper answers a create under a missing parent with "no node" for the path being created.
+            return await RecordAsync(attempt with { Outcome = ZnodeChangeOutcome.Failed }, MissingParent(path)).ConfigureAwait(false) with { Error = e };
+        }
         catch (ZooKeeperException e)
         {
             return await RecordAsync(attempt with { Outcome = ZnodeChangeOutcome.Failed }, ZnodeErrors.Describe(e)).ConfigureAwait(false) with { Error = e };
@@ -322,6 +327,10 @@ public sealed class ZnodeWriter(ZooKeeperClient client, string clusterId, string
             {
                 result = await RecordAsync(attempt with { Outcome = ZnodeChangeOutcome.Conflict }, $"{step.Path} changed after the dry run; the import stopped there. Run the dry run again.").ConfigureAwait(false);
             }
+            catch (NoNodeException e) when (step.Action == ImportAction.Create)
+            {
+                result = await RecordAsync(attempt, MissingParent(step.Path) + " The import stopped there.").ConfigureAwait(false) with { Error = e };
+            }
             catch (ZooKeeperException e)
             {
                 result = await RecordAsync(attempt, ZnodeErrors.Describe(e)).ConfigureAwait(false) with { Error = e };
@@ -330,6 +339,12 @@ public sealed class ZnodeWriter(ZooKeeperClient client, string clusterId, string
             if (!result.Applied) break;
         }
         return results;
+    }
+
+    private static string MissingParent(string path)
+    {
+        var parent = path.LastIndexOf('/') is var i and > 0 ? path[..i] : "/";
+        return $"The parent {Visible.Text(parent)} does not exist, so {Visible.Text(path)} cannot be created; create the parent first. Nothing was written.";
     }
 
     internal static int Depth(string path) => path == "/" ? 0 : path.Count(c => c == '/');

@@ -43,7 +43,9 @@ internal static class Kazoo
         json.dump(out, sys.stdout)
         """;
 
+#pragma warning disable IDE1006, CA1707 // Field names as the kazoo script reads them.
     public sealed record Op(string op, string path, string? hex = null, bool makepath = false, object[]? acl = null);
+#pragma warning restore IDE1006, CA1707
 
     public static Task CreateAsync(string hosts, string path, byte[]? value, bool makepath = false) =>
         RunAsync(hosts, [new Op("create", path, Hex(value), makepath)]);

@@ -66,7 +66,8 @@ internal static class ZnodeEndpoints
         NoNodeException => StatusCodes.Status404NotFound,
         BadVersionException or NodeExistsException or NotEmptyException => StatusCodes.Status409Conflict,
         ArgumentException or RegexMatchTimeoutException or InvalidAclException or NoChildrenForEphemeralsException => StatusCodes.Status400BadRequest,
-        ZooKeeperException { Code: ErrorCode.MarshallingError } => StatusCodes.Status413PayloadTooLarge,
+        RequestTooLargeException => StatusCodes.Status413PayloadTooLarge,
+        ReplyTooLargeException => StatusCodes.Status502BadGateway,
         _ => StatusCodes.Status503ServiceUnavailable,
     };
 

@@ -18,6 +18,7 @@ public sealed partial class ZnodesPage
     [SupplyParameterFromQuery(Name = "view")] public string? ViewQuery { get; set; }
     [CascadingParameter] public HttpContext? HttpContext { get; set; }
     [Inject] internal AntiforgeryStateProvider Antiforgery { get; init; } = null!;
+    [Inject] internal Core.Kafka.KafkaStore KafkaStates { get; init; } = null!;
 
     internal ZnodeLoad? Load { get; private set; }
     internal IReadOnlyList<ZnodeTreeLevel>? Tree { get; private set; }
@@ -43,7 +44,9 @@ public sealed partial class ZnodesPage
         Load = await Browser.LoadAsync(ClusterId, PathQuery, query, cancel);
         if (Load.Snapshot is { } node)
         {
-            Kafka = KafkaZnodeCards.TryRead(node.Path, node.Data, node.Stat);
+            // Kafka's cards appear under its chroot: configured, else as the Kafka monitor detected it, else where detection looks.
+            var chroot = Load.Cluster?.Definition.KafkaChroot ?? KafkaStates.Get(ClusterId)?.Snapshot.Chroot;
+            Kafka = Load.Cluster?.Definition.WatchKafka == false ? null : KafkaZnodeCards.TryRead(node.Path, node.Data, node.Stat, chroot);
             try
             {
                 MaxValueBytes = await Browser.RunAsync(ClusterId, (client, _) => Task.FromResult(ZnodeWriter.MaxValueBytes(client, node.Path)), cancel);
