@@ -23,14 +23,32 @@ public sealed record TopicCard(string Topic, string? TopicId, IReadOnlyList<Part
     public bool Reassigning => Partitions.Any(p => p.Adding.Count > 0 || p.Removing.Count > 0);
 }
 
-/// <summary><c>/brokers/topics/&lt;t&gt;/partitions/&lt;p&gt;/state</c>; leader -1 means offline.</summary>
+/// <summary>
+/// <c>/brokers/topics/&lt;t&gt;/partitions/&lt;p&gt;/state</c>; leader -1 means offline. <see cref="LeaderRecoveryState"/>
+/// is Kafka's <c>leader_recovery_state</c> (0 recovered, 1 recovering after an unclean election; absent before 3.2).
+/// </summary>
 public sealed record PartitionStateCard(string Topic, int Partition, int Leader, int LeaderEpoch, int ControllerEpoch, IReadOnlyList<int> Isr, int ZkVersion) : KafkaCard
 {
     public bool Offline => Leader < 0;
+    public int? LeaderRecoveryState { get; init; }
+
+    public string? LeaderRecoveryText => LeaderRecoveryState switch
+    {
+        null => null,
+        0 => "recovered",
+        1 => "recovering (after an unclean leader election)",
+        var other => $"unknown ({other})",
+    };
 }
 
-/// <summary><c>/controller</c>.</summary>
-public sealed record ControllerCard(int BrokerId, DateTimeOffset? Since, int Version, long? KraftControllerEpoch) : KafkaCard;
+/// <summary>
+/// <c>/controller</c>. Kafka writes <c>kraftControllerEpoch</c> -1 when a ZooKeeper-elected broker is the
+/// controller (a migration-era field): that is not a KRaft epoch, so <see cref="KraftControllerEpoch"/> is null then.
+/// </summary>
+public sealed record ControllerCard(int BrokerId, DateTimeOffset? Since, int Version, long? KraftControllerEpoch) : KafkaCard
+{
+    public bool KraftController => KraftControllerEpoch is not null;
+}
 
 /// <summary>Recognises Kafka's znodes by path and reads them leniently: a field of the wrong type yields no card, not an error.</summary>
 public static partial class KafkaZnodeCards
@@ -44,10 +62,29 @@ public static partial class KafkaZnodeCards
     [GeneratedRegex(@"^/brokers/topics/([^/]+)/partitions/(\d+)/state$")]
     private static partial Regex PartitionStatePath();
 
-    public static KafkaCard? TryRead(string path, ReadOnlySpan<byte> data, NodeStat stat)
+    [GeneratedRegex(@"^(/[^/]+)?(/brokers/ids/\d+|/brokers/topics/[^/]+|/brokers/topics/[^/]+/partitions/\d+/state|/controller)$")]
+    private static partial Regex AnyKafkaPath();
+
+    /// <summary>
+    /// The path relative to Kafka's chroot, or null when it is not under it. <paramref name="chroot"/> is the
+    /// configured or detected one ("" for the root); null when unknown, then the root or one level down counts
+    /// (where Kafka's chroot detection looks).
+    /// </summary>
+    public static string? UnderChroot(string path, string? chroot)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        if (chroot is not null)
+            return chroot.Length == 0 ? path : path.StartsWith(chroot + "/", StringComparison.Ordinal) ? path[chroot.Length..] : null;
+        var match = AnyKafkaPath().Match(path);
+        return match.Success ? match.Groups[2].Value : null;
+    }
+
+    public static KafkaCard? TryRead(string path, ReadOnlySpan<byte> data, NodeStat stat, string? chroot = "")
     {
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(stat);
+        if (UnderChroot(path, chroot) is not { } relative) return null;
+        path = relative;
         if (data.Length == 0 || data.Length > 4 * 1024 * 1024) return null;
         try
         {
@@ -60,10 +97,10 @@ public static partial class KafkaZnodeCards
                 return ReadTopic(topic.Groups[1].Value, root);
             if (PartitionStatePath().Match(path) is { Success: true } state)
                 return new PartitionStateCard(state.Groups[1].Value, Int(state.Groups[2].Value), IntProp(root, "leader") ?? -1, IntProp(root, "leader_epoch") ?? 0,
-                    IntProp(root, "controller_epoch") ?? 0, Ints(root, "isr"), stat.Version);
+                    IntProp(root, "controller_epoch") ?? 0, Ints(root, "isr"), stat.Version) { LeaderRecoveryState = IntProp(root, "leader_recovery_state") };
             if (path == "/controller" && IntProp(root, "brokerid") is { } controller)
                 return new ControllerCard(controller, Millis(root, "timestamp"), IntProp(root, "version") ?? 0,
-                    root.TryGetProperty("kraftControllerEpoch", out var epoch) && epoch.TryGetInt64(out var e) ? e : null);
+                    root.TryGetProperty("kraftControllerEpoch", out var epoch) && epoch.TryGetInt64(out var e) && e >= 0 ? e : null);
             return null;
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException or OverflowException)

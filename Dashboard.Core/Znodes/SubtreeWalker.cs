@@ -4,8 +4,21 @@ using Dashboard.Core.ZooKeeper;
 
 namespace Dashboard.Core.Znodes;
 
-/// <summary>A walk's result: the paths seen (root first, breadth first) and whether a bound stopped it early.</summary>
-public sealed record SubtreeWalk(IReadOnlyList<string> Paths, int Visited, bool Truncated, TimeSpan Elapsed, string? StoppedBecause);
+/// <summary>
+/// A walk's result: the paths seen (root first, breadth first) and whether a bound stopped it early. Nodes whose
+/// children could not be listed (not authorized, a reply too large) are still in <see cref="Paths"/> and listed in
+/// <see cref="Skipped"/> with the reason; their subtrees are not walked.
+/// </summary>
+public sealed record SubtreeWalk(IReadOnlyList<string> Paths, int Visited, bool Truncated, TimeSpan Elapsed, string? StoppedBecause)
+{
+    public IReadOnlyList<SkippedNode> Skipped { get; init; } = [];
+
+    /// <summary>The stat of each listed node as its children were read (absent for skipped nodes).</summary>
+    public IReadOnlyDictionary<string, NodeStat> Stats { get; init; } = new Dictionary<string, NodeStat>();
+}
+
+/// <summary>A node a walk, export or plan could not read, and why (in words).</summary>
+public sealed record SkippedNode(string Path, string Reason);
 
 /// <summary>How far a running walk has got, for a progress display.</summary>
 public sealed record WalkProgress(int Visited, int Matches, TimeSpan Elapsed);
@@ -29,6 +42,8 @@ public static class SubtreeWalker
         ZooKeeperPath.Validate(root);
         var clock = Stopwatch.StartNew();
         var kept = new List<string>();
+        var skipped = new List<SkippedNode>();
+        var stats = new Dictionary<string, NodeStat>(StringComparer.Ordinal);
         var visited = 0;
         string? stopped = null;
         var level = new List<string> { root };
@@ -46,25 +61,41 @@ public static class SubtreeWalker
                 {
                     visited++;
                     if (match is null || match(chunk[i])) kept.Add(chunk[i]);
-                    next.AddRange(lists[i].Select(name => ZnodeReader.ChildPath(chunk[i], name)));
+                    switch (lists[i])
+                    {
+                        case NodeChildren children:
+                            stats[chunk[i]] = children.Stat;
+                            next.AddRange(children.Names.Select(name => ZnodeReader.ChildPath(chunk[i], name)));
+                            break;
+                        case SkippedNode skip:
+                            skipped.Add(skip);
+                            break;
+                    }
                 }
                 progress?.Report(new WalkProgress(visited, kept.Count, clock.Elapsed));
             }
             level = next;
         }
-        return new SubtreeWalk(kept, visited, stopped is not null, clock.Elapsed, stopped);
+        return new SubtreeWalk(kept, visited, stopped is not null, clock.Elapsed, stopped) { Skipped = skipped, Stats = stats };
     }
 
-    /// <summary>A node deleted while we walk simply has no children for us.</summary>
-    private static async Task<IReadOnlyList<string>> ChildrenOrEmptyAsync(ZooKeeperClient client, string path, CancellationToken cancellationToken)
+    /// <summary>
+    /// The node's children, null when it was deleted while we walk (it simply has none for us), or why they could
+    /// not be read: one unreadable node must not fail the whole walk.
+    /// </summary>
+    private static async Task<object?> ChildrenOrEmptyAsync(ZooKeeperClient client, string path, CancellationToken cancellationToken)
     {
         try
         {
-            return (await client.GetChildrenAsync(path, null, cancellationToken).ConfigureAwait(false)).Names;
+            return await client.GetChildrenAsync(path, null, cancellationToken).ConfigureAwait(false);
         }
         catch (NoNodeException)
         {
-            return [];
+            return null;
+        }
+        catch (ZooKeeperException e) when (ZnodeErrors.IsPerNode(e))
+        {
+            return new SkippedNode(path, ZnodeErrors.Describe(e));
         }
     }
 

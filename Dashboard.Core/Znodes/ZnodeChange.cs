@@ -2,11 +2,13 @@ namespace Dashboard.Core.Znodes;
 
 public enum ZnodeChangeKind { Create, SetData, Delete, DeleteRecursive, SetAcl, Import }
 
-public enum ZnodeChangeOutcome { Applied, Conflict, Failed, Refused }
+/// <summary>Unchanged: the submitted value equals the value in ZooKeeper, so nothing was written.</summary>
+public enum ZnodeChangeOutcome { Applied, Conflict, Failed, Refused, Unchanged }
 
 /// <summary>
 /// One attempted change to a znode, whatever its outcome: who, when, where, versions and sizes before and after.
-/// Immutable, so the audit log can keep it as given.
+/// Immutable, so the audit log can keep it as given. The value and ACL summaries (<see cref="ZnodeValueSummary"/>)
+/// of "before" are read from ZooKeeper, never taken from the submitted form.
 /// </summary>
 public sealed record ZnodeChange(
     string ClusterId,
@@ -19,7 +21,16 @@ public sealed record ZnodeChange(
     int? SizeBefore,
     int? SizeAfter,
     ZnodeChangeOutcome Outcome,
-    string? Detail = null);
+    string? Detail = null)
+{
+    public string? ValueBefore { get; init; }
+    public string? ValueAfter { get; init; }
+    public string? AclBefore { get; init; }
+    public string? AclAfter { get; init; }
+
+    /// <summary>Every path a recursive delete or an import touched (or would have), in order.</summary>
+    public IReadOnlyList<string>? Paths { get; init; }
+}
 
 /// <summary>Where every znode change goes; the audit log will implement it.</summary>
 public interface IZnodeChangeRecorder

@@ -30,7 +30,7 @@ public static class ZnodeContent
         var text = TryDecodeUtf8(data);
         var isUtf8 = text is not null;
         var readable = isUtf8 && !text!.Any(c => char.IsControl(c) && c is not ('\n' or '\r' or '\t'));
-        var isJson = readable && LooksLikeJson(text!);
+        var isJson = readable && LooksLikeJson(data);
         var detected = isJson ? DataView.Json : readable ? DataView.Text : DataView.Hex;
         return new DataInspection(data.Length, isUtf8, isJson, detected);
     }
@@ -48,20 +48,42 @@ public static class ZnodeContent
         }
     }
 
-    private static bool LooksLikeJson(string text)
+    /// <summary>
+    /// How deep JSON may nest and still be recognised. The parser is not recursive, so this is only a bound on
+    /// its work; the tree view shows at most <see cref="JsonTreeDepth"/> levels and the rest as text.
+    /// </summary>
+    public const int JsonMaxDepth = 4096;
+
+    /// <summary>Levels the JSON tree renders as nested elements; deeper parts are shown as their raw text.</summary>
+    public const int JsonTreeDepth = 64;
+
+    private static readonly JsonDocumentOptions JsonOptions = new() { MaxDepth = JsonMaxDepth };
+
+    private static bool LooksLikeJson(ReadOnlySpan<byte> data)
     {
-        var trimmed = text.AsSpan().Trim();
-        if (trimmed.Length == 0 || trimmed[0] is not ('{' or '[')) return false;
+        var body = WithoutBom(data);
+        var start = 0;
+        while (start < body.Length && body[start] is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n') start++;
+        if (start == body.Length || body[start] is not ((byte)'{' or (byte)'[')) return false;
+        using var document = TryParseJson(data.ToArray());
+        return document is not null;
+    }
+
+    /// <summary>The value as JSON (a leading UTF-8 BOM allowed, deep nesting allowed), or null when it is not JSON.</summary>
+    public static JsonDocument? TryParseJson(byte[] data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
         try
         {
-            using var _ = JsonDocument.Parse(text, new JsonDocumentOptions { MaxDepth = 64 });
-            return true;
+            return JsonDocument.Parse(data.AsMemory(WithoutBom(data).Length == data.Length ? 0 : 3), JsonOptions);
         }
         catch (JsonException)
         {
-            return false;
+            return null;
         }
     }
+
+    private static ReadOnlySpan<byte> WithoutBom(ReadOnlySpan<byte> data) => data.StartsWith((ReadOnlySpan<byte>)[0xef, 0xbb, 0xbf]) ? data[3..] : data;
 
     /// <summary>Text for the text view: invalid sequences become U+FFFD; control and direction characters are made visible.</summary>
     public static string PreviewText(ReadOnlySpan<byte> data) =>

@@ -32,9 +32,21 @@ public sealed record ChildrenPage(int Total, int Matching, ChildrenQuery Query, 
     public bool HasNext => Query.Offset + Items.Count < Matching;
 }
 
-/// <summary>A znode as the browser shows it: data, stat, ACL and one page of children, read together.</summary>
+/// <summary>
+/// A znode as the browser shows it: data, stat, ACL and one page of children, read together. ZooKeeper gives the
+/// stat without read permission (and the ACL to whoever may read or administer the node), so a node the dashboard
+/// may not read still shows those, with <see cref="DataProblem"/> / <see cref="AclProblem"/> / <see cref="ChildrenProblem"/>
+/// saying what could not be read and why. <see cref="DataIsNull"/> tells a null value from an empty one.
+/// </summary>
 #pragma warning disable CA1819 // The znode's bytes as read.
-public sealed record ZnodeSnapshot(string Path, byte[] Data, NodeStat Stat, IReadOnlyList<ZooKeeperAcl> Acl, ChildrenPage Children);
+public sealed record ZnodeSnapshot(string Path, byte[] Data, NodeStat Stat, IReadOnlyList<ZooKeeperAcl> Acl, ChildrenPage Children)
+{
+    public bool DataIsNull { get; init; }
+    public string? DataProblem { get; init; }
+    public string? AclProblem { get; init; }
+    public string? ChildrenProblem { get; init; }
+    public bool DataReadable => DataProblem is null;
+}
 #pragma warning restore CA1819
 
 /// <summary>
@@ -51,14 +63,38 @@ public static class ZnodeReader
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(query);
         ZooKeeperPath.Validate(path);
-        // Sent together: three requests in flight, one round trip of latency.
-        var data = client.GetDataAsync(path, null, cancellationToken);
-        var acl = client.GetAclAsync(path, cancellationToken);
-        var children = client.GetChildrenAsync(path, null, cancellationToken);
-        await Task.WhenAll(data, acl, children).ConfigureAwait(false);
-        var page = await PageAsync(client, path, (await children.ConfigureAwait(false)).Names, query, cancellationToken).ConfigureAwait(false);
-        var node = await data.ConfigureAwait(false);
-        return new ZnodeSnapshot(path, node.Data, node.Stat, (await acl.ConfigureAwait(false)).Acl, page);
+        // Sent together: four requests in flight, one round trip of latency.
+        var stat = client.ExistsAsync(path, null, cancellationToken);
+        var data = Try(client.GetDataAsync(path, null, cancellationToken));
+        var acl = Try(client.GetAclAsync(path, cancellationToken));
+        var children = Try(client.GetChildrenAsync(path, null, cancellationToken));
+        await Task.WhenAll(stat, data, acl, children).ConfigureAwait(false);
+        var nodeStat = await stat.ConfigureAwait(false) ?? throw new NoNodeException(path);
+        var (node, dataProblem) = await data.ConfigureAwait(false);
+        var (nodeAcl, aclProblem) = await acl.ConfigureAwait(false);
+        var (list, childrenProblem) = await children.ConfigureAwait(false);
+        var page = list is null ? new ChildrenPage(nodeStat.ChildrenCount, 0, query.Normalized(), [], null)
+            : await PageAsync(client, path, list.Names, query, cancellationToken).ConfigureAwait(false);
+        return new ZnodeSnapshot(path, node?.Data ?? [], node?.Stat ?? nodeStat, nodeAcl?.Acl ?? [], page)
+        {
+            DataIsNull = node?.IsNull ?? false,
+            DataProblem = dataProblem,
+            AclProblem = aclProblem,
+            ChildrenProblem = childrenProblem,
+        };
+    }
+
+    /// <summary>A part of the node that concerns it alone (not authorized, too large) becomes a problem in words; other errors fail the read.</summary>
+    private static async Task<(T? Value, string? Problem)> Try<T>(Task<T> read) where T : class
+    {
+        try
+        {
+            return (await read.ConfigureAwait(false), null);
+        }
+        catch (ZooKeeperException e) when (ZnodeErrors.IsPerNode(e))
+        {
+            return (null, ZnodeErrors.Describe(e));
+        }
     }
 
     public static async Task<ChildrenPage> ReadChildrenAsync(ZooKeeperClient client, string path, ChildrenQuery query, CancellationToken cancellationToken = default)

@@ -10,7 +10,8 @@ public sealed class ClusterUnavailableException(string message) : Exception(mess
 /// <summary>
 /// One ZooKeeper session per cluster, opened on first use and shared by every request. A session that expired or
 /// was closed, or whose cluster changed its connect string (a sandbox gets its string once started), is replaced
-/// on the next call; a failed connect is retried on the next call rather than cached.
+/// on the next call; a failed connect is retried on the next call rather than cached. The cluster's digest
+/// credentials (<c>Digest</c>, user:password) are added to each new session, so the browser sees what they allow.
 /// </summary>
 public sealed class ZooKeeperClientPool(ClusterRegistry registry, ZooKeeperClientOptions options) : IAsyncDisposable
 {
@@ -24,6 +25,9 @@ public sealed class ZooKeeperClientPool(ClusterRegistry registry, ZooKeeperClien
     private readonly ConcurrentDictionary<string, Slot> _slots = new(StringComparer.Ordinal);
 
     public ZooKeeperClientOptions Options => options;
+
+    /// <summary>Who the cluster's sessions are to ZooKeeper (for the ACL lock-out check).</summary>
+    public DashboardIdentities Identities(string clusterId) => DashboardIdentities.FromDigest(registry.Find(clusterId)?.Definition.Digest);
 
     public async Task<ZooKeeperClient> GetAsync(string clusterId, CancellationToken cancellationToken = default)
     {
@@ -41,7 +45,18 @@ public sealed class ZooKeeperClientPool(ClusterRegistry registry, ZooKeeperClien
             var stale = slot.Client;
             slot.Client = null;
             if (stale is not null) await stale.DisposeAsync().ConfigureAwait(false);
-            slot.Client = await ZooKeeperClient.ConnectAsync(connectString, options, cancellationToken).ConfigureAwait(false);
+            var client = await ZooKeeperClient.ConnectAsync(connectString, options, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                if (entry.Definition.Digest is { } digest && digest.IndexOf(':', StringComparison.Ordinal) is var colon and > 0)
+                    await client.AddDigestAuthAsync(digest[..colon], digest[(colon + 1)..], cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                await client.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
+            slot.Client = client;
             slot.ConnectString = connectString;
             return slot.Client;
         }

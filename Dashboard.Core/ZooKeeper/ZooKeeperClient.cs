@@ -43,6 +43,9 @@ public sealed class ZooKeeperClient : IAsyncDisposable
     public ZooKeeperClientOptions Options { get; }
     public SessionState State => _session.State;
     public long SessionId => _session.SessionId;
+
+    /// <summary>The chroot every path is prefixed with on the wire (from the connect string), or null.</summary>
+    public string? Chroot => _session.Chroot;
     public TimeSpan SessionTimeout => _session.NegotiatedTimeout;
 
     /// <summary>The server of the current connection (<c>host:port</c>), or null while disconnected.</summary>
@@ -82,6 +85,10 @@ public sealed class ZooKeeperClient : IAsyncDisposable
     public Task<NodeStat> SetDataAsync(string path, ReadOnlyMemory<byte> data, int version = -1, CancellationToken cancellationToken = default) =>
         Submit(new SetDataRequest(path, ServerPath(path), data, version), cancellationToken);
 
+    /// <summary>As <see cref="SetDataAsync"/>, with null (<paramref name="data"/> null) kept apart from empty.</summary>
+    public Task<NodeStat> SetDataOrNullAsync(string path, byte[]? data, int version = -1, CancellationToken cancellationToken = default) =>
+        Submit(new SetDataRequest(path, ServerPath(path), data, version, nullData: data is null), cancellationToken);
+
     public Task<NodeChildren> GetChildrenAsync(string path, Action<WatchedEvent>? watcher = null, CancellationToken cancellationToken = default) =>
         Submit(new GetChildrenRequest(path, ServerPath(path), watcher), cancellationToken);
 
@@ -93,13 +100,17 @@ public sealed class ZooKeeperClient : IAsyncDisposable
     public Task<CreatedNode> CreateWithStatAsync(string path, ReadOnlyMemory<byte> data, CreateMode mode = CreateMode.Persistent, IReadOnlyList<ZooKeeperAcl>? acl = null, CancellationToken cancellationToken = default) =>
         CreateNodeAsync(path, data, mode, acl, withStat: true, cancellationToken);
 
-    private Task<CreatedNode> CreateNodeAsync(string path, ReadOnlyMemory<byte> data, CreateMode mode, IReadOnlyList<ZooKeeperAcl>? acl, bool withStat, CancellationToken cancellationToken)
+    /// <summary>As <see cref="CreateWithStatAsync"/>, with a null value (<paramref name="data"/> null) kept apart from an empty one.</summary>
+    public Task<CreatedNode> CreateOrNullWithStatAsync(string path, byte[]? data, CreateMode mode = CreateMode.Persistent, IReadOnlyList<ZooKeeperAcl>? acl = null, CancellationToken cancellationToken = default) =>
+        CreateNodeAsync(path, data, mode, acl, withStat: true, cancellationToken, nullData: data is null);
+
+    private Task<CreatedNode> CreateNodeAsync(string path, ReadOnlyMemory<byte> data, CreateMode mode, IReadOnlyList<ZooKeeperAcl>? acl, bool withStat, CancellationToken cancellationToken, bool nullData = false)
     {
         var sequential = mode is CreateMode.PersistentSequential or CreateMode.EphemeralSequential;
         ZooKeeperPath.Validate(path, sequential);
         acl ??= ZooKeeperAcl.OpenUnsafe;
         if (acl.Count == 0) throw new ArgumentException("A node needs at least one ACL entry.", nameof(acl));
-        return Submit(new CreateRequest(path, ZooKeeperPath.Prepend(_session.Chroot, path), data, acl, mode, withStat, _session.Chroot), cancellationToken);
+        return Submit(new CreateRequest(path, ZooKeeperPath.Prepend(_session.Chroot, path), data, acl, mode, withStat, _session.Chroot, nullData), cancellationToken);
     }
 
     /// <summary>Deletes a node if its version is <paramref name="version"/> (-1: any version).</summary>

@@ -82,9 +82,9 @@ public sealed class HostileNodeValueTests
     {
         var marker = Marker();
         await using var sandbox = await ZooKeeperSandbox.StartAsync(new SandboxOptions { Voters = 1, Observers = 0 });
-        await Kazoo.SetAsync(sandbox.ConnectString, "/kafka/brokers/topics", "");
-        await Kazoo.SetAsync(sandbox.ConnectString, "/kafka/brokers/ids/7", Registration($"-oProxyCommand=touch {marker}"));
-        await Kazoo.SetAsync(sandbox.ConnectString, "/kafka/brokers/ids/8", Registration("kafka-8.example"));
+        await Kazoo.PutTextAsync(sandbox.ConnectString, "/kafka/brokers/topics", "");
+        await Kazoo.PutTextAsync(sandbox.ConnectString, "/kafka/brokers/ids/7", Registration($"-oProxyCommand=touch {marker}"));
+        await Kazoo.PutTextAsync(sandbox.ConnectString, "/kafka/brokers/ids/8", Registration("kafka-8.example"));
 
         var settings = SandboxClusterSettings.For(sandbox);
         settings["Dashboard:Clusters:0:KafkaChroot"] = "/kafka";

@@ -1,37 +1,94 @@
 using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
 
 namespace Dashboard.Tests.Support;
 
 /// <summary>
-/// Writes znodes with kazoo (a second, independent ZooKeeper client) under Debian's /usr/bin/python3, so data an
-/// attacker or another program wrote reaches our reader exactly as it would in production.
+/// A second ZooKeeper client (kazoo under Debian's /usr/bin/python3) that writes and reads values byte for byte,
+/// so a test does not let our reader and our writer agree on the same mistake. Values travel as hex; null as null.
 /// </summary>
 internal static class Kazoo
 {
     public const string Python = "/usr/bin/python3";
 
-    private const string CreateScript = """
-        import sys
+    private const string Script = """
+        import sys, json, binascii
         from kazoo.client import KazooClient
-        zk = KazooClient(hosts=sys.argv[1], timeout=15)
+        from kazoo.security import make_digest_acl, ACL, Id
+        req = json.load(sys.stdin)
+        zk = KazooClient(hosts=req["hosts"], timeout=30)
         zk.start(timeout=30)
-        data = sys.argv[3].encode('utf-8')
-        if zk.exists(sys.argv[2]):
-            zk.set(sys.argv[2], data)
-        else:
-            zk.create(sys.argv[2], data, makepath=True)
-        zk.stop()
+        if req.get("digest"):
+            zk.add_auth("digest", req["digest"])
+        out = {}
+        try:
+            for op in req["ops"]:
+                kind, path = op["op"], op["path"]
+                val = None if op.get("hex") is None else binascii.unhexlify(op["hex"])
+                acl = None
+                if op.get("acl"):
+                    acl = [ACL(a["perms"], Id(a["scheme"], a["id"])) for a in op["acl"]]
+                if kind == "create":
+                    zk.create(path, val, acl=acl, makepath=op.get("makepath", False))
+                elif kind == "set":
+                    zk.set(path, val)
+                elif kind == "put":
+                    if zk.exists(path):
+                        zk.set(path, val)
+                    else:
+                        zk.create(path, val, makepath=True)
+                elif kind == "get":
+                    data, stat = zk.get(path)
+                    out[path] = None if data is None else binascii.hexlify(data).decode()
+                elif kind == "delete":
+                    zk.delete(path, recursive=True)
+        finally:
+            zk.stop()
+        json.dump(out, sys.stdout)
         """;
 
+#pragma warning disable IDE1006, CA1707 // Field names as the kazoo script reads them.
+    public sealed record Op(string op, string path, string? hex = null, bool makepath = false, object[]? acl = null);
+#pragma warning restore IDE1006, CA1707
+
+    public static Task CreateAsync(string hosts, string path, byte[]? value, bool makepath = false) =>
+        RunAsync(hosts, [new Op("create", path, Hex(value), makepath)]);
+
+    public static Task SetAsync(string hosts, string path, byte[]? value) => RunAsync(hosts, [new Op("set", path, Hex(value))]);
+
     /// <summary>Creates (with parents) or overwrites a znode with this UTF-8 text.</summary>
-    public static async Task SetAsync(string connectString, string path, string data)
+    public static Task PutTextAsync(string hosts, string path, string text) => RunAsync(hosts, [new Op("put", path, Hex(Utf8(text)))]);
+
+    /// <summary>The value as kazoo reads it; null for a null value.</summary>
+    public static async Task<byte[]?> GetAsync(string hosts, string path)
     {
-        var start = new ProcessStartInfo(Python) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-        foreach (var argument in new[] { "-c", CreateScript, connectString, path, data }) start.ArgumentList.Add(argument);
-        using var process = Process.Start(start)!;
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-        var error = process.StandardError.ReadToEndAsync(timeout.Token);
-        await process.WaitForExitAsync(timeout.Token);
-        Assert.True(process.ExitCode == 0, $"kazoo could not write {path}: {await error}");
+        var result = await RunAsync(hosts, [new Op("get", path)]);
+        return result[path] is { } hex ? Convert.FromHexString(hex) : null;
     }
+
+    public static async Task<Dictionary<string, string?>> RunAsync(string hosts, IReadOnlyList<Op> ops, string? digest = null)
+    {
+        if (!File.Exists(Python)) throw new InvalidOperationException($"{Python} is missing: install python3-kazoo with apt-get.");
+        var start = new ProcessStartInfo(Python, ["-c", Script])
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        using var process = Process.Start(start)!;
+        await process.StandardInput.WriteAsync(JsonSerializer.Serialize(new { hosts, ops, digest }));
+        process.StandardInput.Close();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        await process.WaitForExitAsync(timeout.Token);
+        if (process.ExitCode != 0) throw new InvalidOperationException($"kazoo failed ({process.ExitCode}): {await stderr}");
+        return JsonSerializer.Deserialize<Dictionary<string, string?>>(await stdout) ?? [];
+    }
+
+    private static string? Hex(byte[]? value) => value is null ? null : Convert.ToHexString(value);
+
+    public static byte[] Utf8(string text) => Encoding.UTF8.GetBytes(text);
 }

@@ -42,11 +42,9 @@ public sealed class ZnodeChangeTests(SharedEnsemble ensemble)
         var form = (await app.PageAsync(root)).QuerySelector("#znode-edit-form")!;
 
         // Browsers send textarea line breaks as CRLF; the node had LF, so LF is kept.
-        var (status, html) = await app.PostAsync("set-data", new()
-        {
-            ["path"] = root, ["version"] = form.QuerySelector("input[name='version']")!.GetAttribute("value")!, ["size"] = "11",
-            ["encoding"] = "text", ["lineEndings"] = form.QuerySelector("input[name='lineEndings']")!.GetAttribute("value")!, ["data"] = "line1\r\nchanged",
-        });
+        var fields = ZnodeTestApp.BrowserFields(form);
+        fields["data"] = "line1\r\nchanged";
+        var (status, html) = await app.PostAsync("set-data", fields);
 
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Equal("applied", html.QuerySelector("#znode-write-outcome")?.GetAttribute("data-outcome"));
@@ -56,7 +54,10 @@ public sealed class ZnodeChangeTests(SharedEnsemble ensemble)
         Assert.Equal("zk", change.ClusterId);
         Assert.StartsWith(Access.AccessTestApp.OperatorName, change.Actor, StringComparison.Ordinal);
         var audited = Assert.Single(await Access.AccessTestApp.AuditAsync(app.Factory), e => e.Action == "znode-set");
-        Assert.Equal((Access.AccessTestApp.OperatorName, $"zk:{root}", "version 0, 11 bytes", "version 1, 13 bytes"), (audited.User, audited.Target, audited.Before, audited.After));
+        Assert.Equal((Access.AccessTestApp.OperatorName, $"zk:{root}"), (audited.User, audited.Target));
+        Assert.StartsWith("version 0, 11 bytes; 11 bytes, sha256 ", audited.Before, StringComparison.Ordinal);
+        Assert.EndsWith("text \"line1⟨U+000A⟩line2\"", audited.Before, StringComparison.Ordinal);
+        Assert.StartsWith("version 1, 13 bytes; 13 bytes, sha256 ", audited.After, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -66,10 +67,11 @@ public sealed class ZnodeChangeTests(SharedEnsemble ensemble)
         var root = ZnodeFixture.UniqueRoot("conflict");
         await zk.CreateAsync(root, Encoding.UTF8.GetBytes("original"));
         await using var app = ZnodeTestApp.Start(Server, allowWrites: true);
-        var version = (await app.PageAsync(root)).QuerySelector("#znode-edit-form input[name='version']")!.GetAttribute("value")!;
+        var fields = ZnodeTestApp.BrowserFields((await app.PageAsync(root)).QuerySelector("#znode-edit-form")!);
         await zk.SetDataAsync(root, Encoding.UTF8.GetBytes("theirs"));
+        fields["data"] = "mine";
 
-        var (status, html) = await app.PostAsync("set-data", new() { ["path"] = root, ["version"] = version, ["encoding"] = "text", ["data"] = "mine" });
+        var (status, html) = await app.PostAsync("set-data", fields);
 
         Assert.Equal(HttpStatusCode.Conflict, status);
         Assert.Equal("conflict", html.QuerySelector("#znode-write-outcome")?.GetAttribute("data-outcome"));
@@ -90,9 +92,10 @@ public sealed class ZnodeChangeTests(SharedEnsemble ensemble)
         await using var app = ZnodeTestApp.Start(Server, allowWrites: true);
 
         var form = await ZnodeTestApp.ParseAsync(await app.Http.GetStringAsync(new Uri($"/clusters/zk/znodes/delete-recursive?path={Uri.EscapeDataString(root)}", UriKind.Relative)));
-        var (refusedStatus, refused) = await app.PostAsync("delete-recursive", new() { ["path"] = root, ["confirm"] = root + "/a" });
+        var fingerprint = form.QuerySelector("input[name='fingerprint']")!.GetAttribute("value")!;
+        var (refusedStatus, refused) = await app.PostAsync("delete-recursive", new() { ["path"] = root, ["confirm"] = root + "/a", ["fingerprint"] = fingerprint });
         var stillThere = await zk.ExistsAsync(root + "/a/b");
-        var (status, done) = await app.PostAsync("delete-recursive", new() { ["path"] = root, ["confirm"] = root });
+        var (status, done) = await app.PostAsync("delete-recursive", new() { ["path"] = root, ["confirm"] = root, ["fingerprint"] = fingerprint });
 
         Assert.Equal("4", form.QuerySelector("#recursive-count")?.GetAttribute("data-count"));
         Assert.Equal(HttpStatusCode.UnprocessableEntity, refusedStatus);
@@ -110,7 +113,8 @@ public sealed class ZnodeChangeTests(SharedEnsemble ensemble)
         await using var zk = await ZnodeFixture.ClientAsync(Server);
         var root = ZnodeFixture.UniqueRoot("create");
         await zk.CreateAsync(root, Array.Empty<byte>());
-        await using var app = ZnodeTestApp.Start(Server, allowWrites: true);
+        // ACL changes need the admin role (who also has the operator's).
+        await using var app = ZnodeTestApp.Start(Server, allowWrites: true, user: Access.AccessTestApp.AdminName);
 
         var (createdStatus, _) = await app.PostAsync("create", new() { ["parent"] = root, ["name"] = "job-", ["mode"] = "sequential", ["data"] = "payload" });
         var (badStatus, bad) = await app.PostAsync("create", new() { ["parent"] = root, ["name"] = "..", ["mode"] = "persistent" });
@@ -139,7 +143,8 @@ public sealed class ZnodeChangeTests(SharedEnsemble ensemble)
         await zk.CreateAsync(root, Encoding.UTF8.GetBytes("top"));
         await zk.CreateAsync(root + "/bin", binary);
         await zk.CreateAsync(root + "/bin/deep", Encoding.UTF8.GetBytes("{\"a\":1}"), CreateMode.Persistent, [new ZooKeeperAcl(Permissions.All, "world", "anyone"), new ZooKeeperAcl(Permissions.Read, "ip", "10.0.0.1")]);
-        await using var app = ZnodeTestApp.Start(Server, allowWrites: true);
+        // The export carries ACLs, so applying it needs the admin role.
+        await using var app = ZnodeTestApp.Start(Server, allowWrites: true, user: Access.AccessTestApp.AdminName);
 
         var export = await app.Http.GetByteArrayAsync(new Uri($"/clusters/zk/znodes/export?path={Uri.EscapeDataString(root)}", UriKind.Relative));
         Assert.Equal(3, SubtreeTransfer.Parse(Encoding.UTF8.GetString(export)).Nodes.Count);

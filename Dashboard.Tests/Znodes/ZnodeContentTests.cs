@@ -85,9 +85,27 @@ public sealed class ZnodeContentTests
         Assert.Equal([0, 1], topic.Partitions.Select(p => p.Partition));
         Assert.Equal(1, topic.Partitions[0].PreferredLeader);
         Assert.True(topic.Reassigning);
-        Assert.Equal((1, -1L), (controller.BrokerId, controller.KraftControllerEpoch));
+        // -1 is what Kafka writes for a ZooKeeper-elected controller: not a KRaft epoch.
+        Assert.Equal((1, (long?)null, false), (controller.BrokerId, controller.KraftControllerEpoch, controller.KraftController));
+        Assert.Null(state.LeaderRecoveryState);
         Assert.Null(KafkaZnodeCards.TryRead("/controller", "{\"brokerid\":\"x\"}"u8, stat));
         Assert.Null(KafkaZnodeCards.TryRead("/brokers/ids/1", "not json"u8, stat));
+    }
+
+    [Fact]
+    public void KafkaCards_UnderAChroot_OnlyThere_OrOneLevelDownWhenUnknown()
+    {
+        var stat = new NodeStat(1, 2, DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch, 4, 0, 0, 0, 10, 0, 1);
+        var json = "{\"version\":1,\"leader\":2,\"leader_epoch\":1,\"controller_epoch\":1,\"isr\":[2],\"leader_recovery_state\":0}"u8;
+
+        var underKafka = Assert.IsType<PartitionStateCard>(KafkaZnodeCards.TryRead("/kafka/brokers/topics/t/partitions/0/state", json, stat, "/kafka"));
+        var detected = KafkaZnodeCards.TryRead("/kafka/brokers/topics/t/partitions/0/state", json, stat, chroot: null);
+
+        Assert.Equal(("t", "recovered"), (underKafka.Topic, underKafka.LeaderRecoveryText));
+        Assert.IsType<PartitionStateCard>(detected);
+        Assert.Null(KafkaZnodeCards.TryRead("/other/brokers/topics/t/partitions/0/state", json, stat, "/kafka"));
+        Assert.Null(KafkaZnodeCards.TryRead("/kafka/brokers/topics/t/partitions/0/state", json, stat, ""));
+        Assert.Null(KafkaZnodeCards.TryRead("/a/b/brokers/topics/t/partitions/0/state", json, stat, chroot: null));
     }
 
     [Fact]

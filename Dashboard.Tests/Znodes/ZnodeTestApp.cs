@@ -16,26 +16,27 @@ internal sealed class ZnodeTestApp : IAsyncDisposable
 
     private readonly Lazy<HttpClient> _http;
 
-    private ZnodeTestApp(DashboardAppFactory factory, bool asOperator)
+    private ZnodeTestApp(DashboardAppFactory factory, string? user)
     {
         Factory = factory;
         // Created on first use: a browser test puts the app on Kestrel first, which must happen before any client.
-        _http = new Lazy<HttpClient>(() => asOperator ? SignedInOperator(factory) : factory.CreateClient());
+        _http = new Lazy<HttpClient>(() => user is not null ? SignedIn(factory, user) : factory.CreateClient());
     }
 
-    /// <summary>Changes need the operator role: a client with an operator's session (sign-in as a browser does it).</summary>
-    private static HttpClient SignedInOperator(DashboardAppFactory factory)
+    /// <summary>Changes need the operator role (ACLs the admin role): a client with that user's session (sign-in as a browser does it).</summary>
+    private static HttpClient SignedIn(DashboardAppFactory factory, string user)
     {
         var client = factory.CreateClient();
-        var response = Access.AccessTestApp.SignInAsync(client, Access.AccessTestApp.OperatorName, Access.AccessTestApp.OperatorPassword).GetAwaiter().GetResult();
-        Assert.True(response.IsSuccessStatusCode, $"operator sign-in answered {(int)response.StatusCode}");
+        var response = Access.AccessTestApp.SignInAsync(client, user, Access.AccessTestApp.PasswordOf(user)).GetAwaiter().GetResult();
+        Assert.True(response.IsSuccessStatusCode, $"{user} sign-in answered {(int)response.StatusCode}");
         return client;
     }
 
     public DashboardAppFactory Factory { get; }
     public HttpClient Http => _http.Value;
 
-    public static ZnodeTestApp Start(string connectString, bool allowWrites = false, Dictionary<string, string?>? extra = null)
+    /// <param name="user">Who the client signs in as when writes are on (the operator unless said).</param>
+    public static ZnodeTestApp Start(string connectString, bool allowWrites = false, Dictionary<string, string?>? extra = null, string user = Access.AccessTestApp.OperatorName)
     {
         var settings = new Dictionary<string, string?>
         {
@@ -47,8 +48,8 @@ internal sealed class ZnodeTestApp : IAsyncDisposable
         foreach (var (k, v) in extra ?? []) settings[k] = v;
         // With writes on, the app has users (one per role) and this client acts as the operator.
         return allowWrites
-            ? new ZnodeTestApp(Access.AccessTestApp.Create(settings), asOperator: true)
-            : new ZnodeTestApp(new DashboardAppFactory(settings), asOperator: false);
+            ? new ZnodeTestApp(Access.AccessTestApp.Create(settings), user)
+            : new ZnodeTestApp(new DashboardAppFactory(settings), null);
     }
 
     public InMemoryZnodeChangeRecorder Changes => Factory.Services.GetRequiredService<InMemoryZnodeChangeRecorder>();
@@ -83,6 +84,25 @@ internal sealed class ZnodeTestApp : IAsyncDisposable
         content.Add(new ByteArrayContent(file), "file", fileName);
         var response = await Http.PostAsync(new Uri($"/clusters/{ClusterId}/znodes/{action}", UriKind.Relative), content);
         return (response.StatusCode, await Parser.ParseDocumentAsync(await response.Content.ReadAsStringAsync()));
+    }
+
+    /// <summary>
+    /// The fields a browser submits for a form on the page: hidden and text inputs, ticked checkboxes, and each
+    /// textarea's value as the HTML parser left it (leading newline dropped, CR normalized), with its line breaks
+    /// sent as CRLF, which is what the form submission does.
+    /// </summary>
+    public static Dictionary<string, string> BrowserFields(AngleSharp.Dom.IElement form)
+    {
+        var fields = new Dictionary<string, string>();
+        foreach (var input in form.QuerySelectorAll("input[name]").OfType<IHtmlInputElement>())
+        {
+            if (input.Type is "checkbox" or "radio" && !input.IsChecked) continue;
+            if (input.Name == "__RequestVerificationToken") continue;
+            fields[input.Name!] = input.Type is "checkbox" && string.IsNullOrEmpty(input.Value) ? "on" : input.Value;
+        }
+        foreach (var area in form.QuerySelectorAll("textarea[name]").OfType<IHtmlTextAreaElement>())
+            fields[area.Name!] = area.Value.Replace("\r\n", "\n", StringComparison.Ordinal).Replace('\r', '\n').Replace("\n", "\r\n", StringComparison.Ordinal);
+        return fields;
     }
 
     private async Task<string> TokenAsync()

@@ -3,17 +3,31 @@ using Dashboard.Core.ZooKeeper;
 
 namespace Dashboard.Znodes;
 
-/// <summary>The JSON answer of <c>GET /api/clusters/{id}/znodes</c>.</summary>
-internal sealed record ZnodeApiNode(string Cluster, string Path, ZnodeApiStat Stat, string Data, string? Text, string Detected, IReadOnlyList<ZnodeApiAcl> Acl, ZnodeApiChildren Children)
+/// <summary>
+/// The JSON answer of <c>GET /api/clusters/{id}/znodes</c>. <c>data</c> is base64, <c>null</c> for a null value
+/// (<c>dataIsNull</c> says so too) and <c>""</c> for an empty one; <c>dataProblem</c> / <c>aclProblem</c> say why a
+/// part could not be read (the stat is shown regardless).
+/// </summary>
+internal sealed record ZnodeApiNode(string Cluster, string Path, ZnodeApiStat Stat, string? Data, bool DataIsNull, string? Text, string Detected, IReadOnlyList<ZnodeApiAcl> Acl, ZnodeApiChildren Children)
 {
+    public string? DataProblem { get; init; }
+    public string? AclProblem { get; init; }
+    public string? ChildrenProblem { get; init; }
+
     public static ZnodeApiNode From(string cluster, ZnodeSnapshot node)
     {
         ArgumentNullException.ThrowIfNull(node);
-        return new(cluster, node.Path, ZnodeApiStat.From(node.Stat), Convert.ToBase64String(node.Data), ZnodeContent.TryDecodeUtf8(node.Data),
+        var absent = node.DataIsNull || !node.DataReadable;
+        return new(cluster, node.Path, ZnodeApiStat.From(node.Stat), absent ? null : Convert.ToBase64String(node.Data), node.DataIsNull, absent ? null : ZnodeContent.TryDecodeUtf8(node.Data),
             ZnodeContent.Inspect(node.Data).Detected.ToString().ToLowerInvariant(),
             node.Acl.Select(a => new ZnodeApiAcl(a.Scheme, a.Id, ZnodeAcls.Letters(a.Permissions), (int)a.Permissions)).ToList(),
             new ZnodeApiChildren(node.Children.Total, node.Children.Matching, node.Children.Query.Offset, node.Children.Query.Limit, node.Children.Note,
-                node.Children.Items.Select(c => new ZnodeApiChild(c.Name, c.Path, c.Stat is null ? null : ZnodeApiStat.From(c.Stat))).ToList()));
+                node.Children.Items.Select(c => new ZnodeApiChild(c.Name, c.Path, c.Stat is null ? null : ZnodeApiStat.From(c.Stat))).ToList()))
+        {
+            DataProblem = node.DataProblem,
+            AclProblem = node.AclProblem,
+            ChildrenProblem = node.ChildrenProblem,
+        };
     }
 }
 

@@ -7,7 +7,7 @@ namespace Dashboard.Znodes;
 /// <summary>What the page and the API show for one path: the node, or why there is none (in words).</summary>
 internal sealed record ZnodeLoad(string ClusterId, ClusterEntry? Cluster, string Path, ZnodeSnapshot? Snapshot, string? Problem, ZnodeProblemKind ProblemKind = ZnodeProblemKind.None);
 
-internal enum ZnodeProblemKind { None, UnknownCluster, InvalidPath, NoNode, Unavailable, Other }
+internal enum ZnodeProblemKind { None, UnknownCluster, InvalidPath, NoNode, NotAuthorized, BadPattern, Unavailable, Other }
 
 /// <summary>
 /// Reads znodes for the web: checks the path before anything is sent, bounds every read by the page timeout and
@@ -37,6 +37,8 @@ internal sealed partial class ZnodeBrowser(ZooKeeperClientPool pool, ClusterRegi
             return new ZnodeLoad(clusterId, cluster, path, null, ZnodeErrors.Describe(e), e switch
             {
                 NoNodeException => ZnodeProblemKind.NoNode,
+                NoAuthException or AuthFailedException => ZnodeProblemKind.NotAuthorized,
+                System.Text.RegularExpressions.RegexMatchTimeoutException or ArgumentException => ZnodeProblemKind.BadPattern,
                 ClusterUnavailableException or ConnectionLossException or RequestTimeoutException or OperationCanceledException or TimeoutException => ZnodeProblemKind.Unavailable,
                 _ => ZnodeProblemKind.Other,
             });

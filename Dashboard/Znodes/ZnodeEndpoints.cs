@@ -5,6 +5,7 @@ using Dashboard.Core.Znodes;
 using Dashboard.Core.ZooKeeper;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using System.Text.RegularExpressions;
 
 namespace Dashboard.Znodes;
 
@@ -49,13 +50,26 @@ internal static class ZnodeEndpoints
         if (load.Snapshot is { } node) return TypedResults.Ok(ZnodeApiNode.From(id, node));
         var status = load.ProblemKind switch
         {
-            ZnodeProblemKind.InvalidPath => StatusCodes.Status400BadRequest,
+            ZnodeProblemKind.InvalidPath or ZnodeProblemKind.BadPattern => StatusCodes.Status400BadRequest,
+            ZnodeProblemKind.NotAuthorized => StatusCodes.Status403Forbidden,
             ZnodeProblemKind.UnknownCluster or ZnodeProblemKind.NoNode => StatusCodes.Status404NotFound,
             ZnodeProblemKind.Unavailable => StatusCodes.Status503ServiceUnavailable,
             _ => StatusCodes.Status502BadGateway,
         };
         return TypedResults.Problem(detail: load.Problem, statusCode: status);
     }
+
+    /// <summary>The HTTP status that tells a failed znode request's cause: refusals and bad input are not gateway failures.</summary>
+    internal static int StatusOf(Exception e) => e switch
+    {
+        NoAuthException or AuthFailedException => StatusCodes.Status403Forbidden,
+        NoNodeException => StatusCodes.Status404NotFound,
+        BadVersionException or NodeExistsException or NotEmptyException => StatusCodes.Status409Conflict,
+        ArgumentException or RegexMatchTimeoutException or InvalidAclException or NoChildrenForEphemeralsException => StatusCodes.Status400BadRequest,
+        RequestTooLargeException => StatusCodes.Status413PayloadTooLarge,
+        ReplyTooLargeException => StatusCodes.Status502BadGateway,
+        _ => StatusCodes.Status503ServiceUnavailable,
+    };
 
     private static async Task<IResult> ChildrenAsync(HttpContext http, string id, string? path, int? offset, int? limit, string? filter, string? sort, bool? desc,
         ZnodeBrowser browser, TimeProvider time)
@@ -75,7 +89,7 @@ internal static class ZnodeEndpoints
             var data = await client.GetDataAsync(p, null, ct);
             var shown = ZnodeQuery.View(view);
             http.Response.Headers["HX-Push-Url"] = ZnodeUrls.Page(id, p, null, shown);
-            return new RazorComponentResult<ZnodeDataPanel>(new { ClusterId = id, Path = p, Data = data.Data, View = shown });
+            return new RazorComponentResult<ZnodeDataPanel>(new { ClusterId = id, Path = p, Data = data.Data, IsNull = data.IsNull, View = shown });
         });
 
     private static Task<IResult> TreeAsync(HttpContext http, string id, string? path, ZnodeBrowser browser) =>
@@ -86,20 +100,45 @@ internal static class ZnodeEndpoints
         ReadFragmentAsync(browser, id, path, http, async (client, p, ct) =>
             Results.File((await client.GetDataAsync(p, null, ct)).Data, "application/octet-stream", FileName(p, ".bin")));
 
-    private static Task<IResult> ExportAsync(HttpContext http, string id, string? path, ZnodeBrowser browser, TimeProvider time) =>
-        ReadFragmentAsync(browser, id, path, http, async (client, p, ct) =>
+    /// <summary>
+    /// Streams the export to the response as it reads the subtree (memory bounded by a batch of values). The walk
+    /// runs before the first byte, so a missing root or a refused subtree is still a plain error answer.
+    /// </summary>
+    private static async Task ExportAsync(HttpContext http, string id, string? path, ZnodeBrowser browser, TimeProvider time)
+    {
+        var p = ZnodeBrowser.NormalizePath(path);
+        if (!ZooKeeperPath.IsValid(p))
         {
-            var export = await SubtreeTransfer.ExportAsync(client, p, time.GetUtcNow(), ct);
-            var json = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(export, SubtreeTransfer.Json);
-            return Results.File(json, "application/json", FileName(p, ".export.json"));
-        }, TimeSpan.FromSeconds(60));
+            await ZnodeResults.Message(PathProblem(p), StatusCodes.Status400BadRequest).ExecuteAsync(http);
+            return;
+        }
+        try
+        {
+            await browser.RunAsync(id, async (client, ct) =>
+            {
+                // Checked before the headers go out: the walk inside the export would say the same, too late for a status.
+                if (await client.ExistsAsync(p, null, ct) is null) throw new NoNodeException(p);
+                http.Response.ContentType = "application/json";
+                http.Response.Headers.ContentDisposition = $"attachment; filename=\"{FileName(p, ".export.json")}\"";
+                return await SubtreeTransfer.ExportAsync(client, p, time.GetUtcNow(), http.Response.Body, ct);
+            }, http.RequestAborted, TimeSpan.FromSeconds(60));
+        }
+        catch (Exception e) when (browser.IsExpected(e, http.RequestAborted))
+        {
+            if (http.Response.HasStarted) throw;
+            http.Response.Headers.ContentDisposition = default;
+            await ZnodeResults.Message(ZnodeErrors.Describe(e), StatusOf(e), "danger").ExecuteAsync(http);
+        }
+    }
 
     private static IResult StartSearch(string id, [FromForm] string? root, [FromForm] string? pattern, ZnodeSearchJobs jobs)
     {
         var start = ZnodeBrowser.NormalizePath(root);
         if (string.IsNullOrWhiteSpace(pattern)) return ZnodeResults.Message("Give a name or path pattern to search for.");
-        if (!ZooKeeperPath.IsValid(start)) return ZnodeResults.Message(PathProblem(start));
-        var job = jobs.Start(id, start, pattern);
+        if (!ZooKeeperPath.IsValid(start)) return ZnodeResults.Message(PathProblem(start), StatusCodes.Status400BadRequest);
+        ZnodeSearchJob job;
+        try { job = jobs.Start(id, start, pattern); }
+        catch (ArgumentException e) { return ZnodeResults.Message(e.Message, StatusCodes.Status400BadRequest); }
         return new RazorComponentResult<ZnodeSearchStatus>(new { ClusterId = id, Job = job });
     }
 
@@ -110,25 +149,28 @@ internal static class ZnodeEndpoints
 
     private static Task<IResult> RecursiveDeleteFormAsync(HttpContext http, string id, string? path, ZnodeBrowser browser) =>
         ReadFragmentAsync(browser, id, path, http, async (client, p, ct) =>
-        {
-            var walk = await SubtreeWalker.CollectAsync(client, p, ZnodeWriter.MaxSubtreeNodes, ct);
-            return new RazorComponentResult<ZnodeRecursiveDeleteForm>(new { ClusterId = id, Path = p, Count = walk.Truncated ? ZnodeWriter.MaxSubtreeNodes : walk.Paths.Count, walk.Truncated });
-        });
+            new RazorComponentResult<ZnodeRecursiveDeleteForm>(new { ClusterId = id, Plan = await ZnodeWriter.PlanRecursiveDeleteAsync(client, p, ct) }));
 
-    private static Task<IResult> SetDataAsync(HttpContext http, string id, [FromForm] string path, [FromForm] int version, [FromForm] int? size,
-        [FromForm] string? encoding, [FromForm] string? lineEndings, [FromForm] string? data, ZnodeWriteService writes)
+    /// <summary>
+    /// Saves a value on the node that was read (version and czxid from the form). The form says how its field is
+    /// encoded (text with the value's line ending restored, base64 or hex) and whether the value is null.
+    /// </summary>
+    private static Task<IResult> SetDataAsync(HttpContext http, string id, [FromForm] string path, [FromForm] int version, [FromForm] long? czxid,
+        [FromForm] string? encoding, [FromForm] string? lineEndings, [FromForm(Name = "null")] string? isNull, [FromForm] string? data, ZnodeWriteService writes)
     {
-        byte[] bytes;
+        if (czxid is null)
+            return Task.FromResult<IResult>(ZnodeResults.Message("The form does not say which node was read (czxid); reload the page and edit again. Nothing was written.", StatusCodes.Status400BadRequest));
+        byte[]? bytes;
+        var how = ZnodeTextEditing.ParseEncoding(encoding);
         try
         {
-            bytes = encoding == "base64" ? Convert.FromBase64String(data ?? "")
-                : Encoding.UTF8.GetBytes(lineEndings == "crlf" ? data ?? "" : (data ?? "").Replace("\r\n", "\n", StringComparison.Ordinal));
+            bytes = ZnodeTextEditing.FromForm(data, how, ZnodeTextEditing.ParseLineEnding(lineEndings), isNull is "on" or "true");
         }
         catch (FormatException)
         {
-            return Task.FromResult<IResult>(ZnodeResults.Message("The data is not valid base64; nothing was written.", StatusCodes.Status400BadRequest));
+            return Task.FromResult<IResult>(ZnodeResults.Message($"The data is not valid {how.ToString().ToLowerInvariant()}; nothing was written.", StatusCodes.Status400BadRequest));
         }
-        return writes.RunAsync(http, id, path, (w, ct) => w.SetDataAsync(path, bytes, version, size, ct));
+        return writes.RunAsync(http, id, path, (w, ct) => w.SetDataAsync(path, bytes, version, czxid.Value, ct));
     }
 
     private static Task<IResult> CreateAsync(HttpContext http, string id, [FromForm] string parent, [FromForm] string? name, [FromForm] string? mode, [FromForm] string? data, ZnodeWriteService writes)
@@ -142,15 +184,15 @@ internal static class ZnodeEndpoints
     private static Task<IResult> DeleteAsync(HttpContext http, string id, [FromForm] string path, [FromForm] int version, ZnodeWriteService writes) =>
         writes.RunAsync(http, id, path, (w, ct) => w.DeleteAsync(path, version, ct));
 
-    private static Task<IResult> DeleteRecursiveAsync(HttpContext http, string id, [FromForm] string path, [FromForm] string? confirm, ZnodeWriteService writes) =>
-        writes.RunAsync(http, id, path, (w, ct) => w.DeleteRecursiveAsync(path, confirm, ct), TimeSpan.FromSeconds(60));
+    private static Task<IResult> DeleteRecursiveAsync(HttpContext http, string id, [FromForm] string path, [FromForm] string? confirm, [FromForm] string? fingerprint, ZnodeWriteService writes) =>
+        writes.RunAsync(http, id, path, (w, ct) => w.DeleteRecursiveAsync(path, confirm, fingerprint, ct), TimeSpan.FromSeconds(60));
 
-    private static Task<IResult> SetAclAsync(HttpContext http, string id, [FromForm] string path, [FromForm] int aclVersion, [FromForm] string? acl, ZnodeWriteService writes)
+    private static Task<IResult> SetAclAsync(HttpContext http, string id, [FromForm] string path, [FromForm] int aclVersion, [FromForm] string? acl, [FromForm] string? confirm, ZnodeWriteService writes)
     {
         IReadOnlyList<ZooKeeperAcl> parsed;
         try { parsed = ZnodeAcls.Parse(acl ?? ""); }
         catch (ArgumentException e) { return Task.FromResult<IResult>(ZnodeResults.Message(e.Message, StatusCodes.Status400BadRequest)); }
-        return writes.RunAsync(http, id, path, (w, ct) => w.SetAclAsync(path, parsed, aclVersion, ct));
+        return writes.RunAsync(http, id, path, (w, ct) => w.SetAclAsync(path, parsed, aclVersion, confirm, ct), aclText: acl);
     }
 
     /// <summary>A dry run (a file uploaded, multipart) or the apply of a reviewed one (the export and its digest, url-encoded).</summary>
@@ -178,7 +220,7 @@ internal static class ZnodeEndpoints
         }
         catch (Exception e) when (browser.IsExpected(e, http.RequestAborted))
         {
-            return ZnodeResults.Message(ZnodeErrors.Describe(e), StatusCodes.Status400BadRequest, "danger");
+            return ZnodeResults.Message(ZnodeErrors.Describe(e), e is ZooKeeperException or TimeoutException ? StatusOf(e) : StatusCodes.Status400BadRequest, "danger");
         }
     }
 
@@ -194,7 +236,7 @@ internal static class ZnodeEndpoints
         }
         catch (Exception e) when (browser.IsExpected(e, http.RequestAborted))
         {
-            return ZnodeResults.Message(ZnodeErrors.Describe(e), e is NoNodeException ? StatusCodes.Status404NotFound : StatusCodes.Status503ServiceUnavailable, "danger");
+            return ZnodeResults.Message(ZnodeErrors.Describe(e), StatusOf(e), "danger");
         }
     }
 

@@ -14,7 +14,9 @@ internal static class ZnodeImports
     {
         ArgumentNullException.ThrowIfNull(plan);
         var text = new StringBuilder();
-        foreach (var step in plan.Steps) text.Append(step.Path).Append('\0').Append(step.Action).Append('\0').Append(step.CurrentVersion).Append('\n');
+        foreach (var step in plan.Steps)
+            text.Append(step.Path).Append('\0').Append(step.Action).Append('\0').Append(step.CurrentVersion).Append('\0').Append(step.CurrentAclVersion).Append('\0').Append(step.AclChanges).Append('\n');
+        foreach (var problem in plan.Problems) text.Append(problem).Append('\n');
         return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
     }
 }

@@ -41,21 +41,23 @@ internal sealed class GetDataRequest(string clientPath, string serverPath, Actio
 
     protected override NodeData Read(int error, ref JuteReader body, WatchRegistry watches)
     {
-        var data = body.ReadBuffer() ?? [];
+        var data = body.ReadBuffer();
         var stat = Records.ReadStat(ref body);
         if (watcher is not null) watches.Add(WatchKind.Data, serverPath, watcher);
-        return new NodeData(data, stat);
+        return new NodeData(data ?? [], stat, data is null);
     }
 }
 
-internal sealed class SetDataRequest(string clientPath, string serverPath, ReadOnlyMemory<byte> data, int version) : Request<NodeStat>(clientPath)
+/// <param name="nullData">Sends a null buffer (length -1) instead of <paramref name="data"/>: the node's value becomes null, not empty.</param>
+internal sealed class SetDataRequest(string clientPath, string serverPath, ReadOnlyMemory<byte> data, int version, bool nullData = false) : Request<NodeStat>(clientPath)
 {
     public override OpCode OpCode => OpCode.SetData;
 
     public override void WriteBody(JuteWriter writer)
     {
         writer.WriteString(serverPath);
-        writer.WriteBuffer(data.Span);
+        if (nullData) writer.WriteNullBuffer();
+        else writer.WriteBuffer(data.Span);
         writer.WriteInt(version);
     }
 
@@ -81,7 +83,7 @@ internal sealed class GetChildrenRequest(string clientPath, string serverPath, A
     }
 }
 
-internal sealed class CreateRequest(string clientPath, string serverPath, ReadOnlyMemory<byte> data, IReadOnlyList<ZooKeeperAcl> acl, CreateMode mode, bool withStat, string? chroot)
+internal sealed class CreateRequest(string clientPath, string serverPath, ReadOnlyMemory<byte> data, IReadOnlyList<ZooKeeperAcl> acl, CreateMode mode, bool withStat, string? chroot, bool nullData = false)
     : Request<CreatedNode>(clientPath)
 {
     // Containers have their own opcode and always answer with a Stat.
@@ -90,7 +92,8 @@ internal sealed class CreateRequest(string clientPath, string serverPath, ReadOn
     public override void WriteBody(JuteWriter writer)
     {
         writer.WriteString(serverPath);
-        writer.WriteBuffer(data.Span);
+        if (nullData) writer.WriteNullBuffer();
+        else writer.WriteBuffer(data.Span);
         Records.WriteAcl(writer, acl);
         writer.WriteInt((int)mode);
     }

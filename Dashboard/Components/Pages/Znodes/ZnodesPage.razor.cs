@@ -18,6 +18,7 @@ public sealed partial class ZnodesPage
     [SupplyParameterFromQuery(Name = "view")] public string? ViewQuery { get; set; }
     [CascadingParameter] public HttpContext? HttpContext { get; set; }
     [Inject] internal AntiforgeryStateProvider Antiforgery { get; init; } = null!;
+    [Inject] internal Core.Kafka.KafkaStore KafkaStates { get; init; } = null!;
 
     internal ZnodeLoad? Load { get; private set; }
     internal IReadOnlyList<ZnodeTreeLevel>? Tree { get; private set; }
@@ -26,6 +27,8 @@ public sealed partial class ZnodesPage
     private string? Refusal { get; set; }
     private string? Token { get; set; }
     private DateTimeOffset Now { get; set; }
+    private int MaxValueBytes { get; set; }
+    private bool IsAdmin { get; set; }
 
     protected override async Task OnInitializedAsync()
     {
@@ -34,15 +37,19 @@ public sealed partial class ZnodesPage
         if (HttpContext is not null)
         {
             Refusal = WriteGate.Refusal(HttpContext);
+            IsAdmin = Dashboard.Access.DashboardPrincipal.RoleOf(HttpContext.User) is { } role && role >= Core.Access.DashboardRole.Admin;
         }
         Token = Antiforgery.GetAntiforgeryToken()?.Value;
         var query = ZnodeQuery.Children(Offset, Limit, Filter, Sort, Descending);
         Load = await Browser.LoadAsync(ClusterId, PathQuery, query, cancel);
         if (Load.Snapshot is { } node)
         {
-            Kafka = KafkaZnodeCards.TryRead(node.Path, node.Data, node.Stat);
+            // Kafka's cards appear under its chroot: configured, else as the Kafka monitor detected it, else where detection looks.
+            var chroot = Load.Cluster?.Definition.KafkaChroot ?? KafkaStates.Get(ClusterId)?.Snapshot.Chroot;
+            Kafka = Load.Cluster?.Definition.WatchKafka == false ? null : KafkaZnodeCards.TryRead(node.Path, node.Data, node.Stat, chroot);
             try
             {
+                MaxValueBytes = await Browser.RunAsync(ClusterId, (client, _) => Task.FromResult(ZnodeWriter.MaxValueBytes(client, node.Path)), cancel);
                 // The tree is a convenience: if it cannot be read in time the page still shows the node.
                 Tree = await Browser.RunAsync(ClusterId, (client, ct) => ZnodeTreeLevel.AncestorsAsync(client, node.Path, ct), cancel);
             }
