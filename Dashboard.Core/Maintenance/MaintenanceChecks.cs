@@ -16,14 +16,25 @@ public static class MaintenanceChecks
 
         if (action == NodeAction.Start)
         {
-            // Bringing a node back only needs the rest to still work; the node itself is expected to be away.
+            // Starting a node takes no voter away, so it is never refused for the ensemble's state: with the quorum
+            // lost it is the way back. The verdict is shown so the operator knows what the start has to repair.
             var analysis = snapshot.Analysis;
-            return [analysis.HasQuorum
-                ? new(MaintenanceRules.QuorumPresent, "ensemble", true, $"{analysis.VotersUp} of {analysis.Voters} voters serve with a leader")
-                : new(MaintenanceRules.QuorumPresent, "ensemble", false, $"only {analysis.VotersUp} of {analysis.Voters} voters serve (quorum {analysis.QuorumSize}) or no leader",
-                    "bring the other voters back first")];
+            return [new(MaintenanceRules.QuorumPresent, "ensemble", true, analysis.HasQuorum
+                ? $"{analysis.VotersUp} of {analysis.Voters} voters serve with a leader"
+                : $"only {analysis.VotersUp} of {analysis.Voters} voters serve (quorum {analysis.QuorumSize}) or no leader: starting {target.Label} may restore it")];
         }
         return [.. EnsembleReadiness.Health(snapshot, away), QuorumKept(snapshot, target)];
+    }
+
+    /// <summary>A start is for a node that is down: one that serves is refused (there is nothing to start).</summary>
+    public static MaintenanceCheck NodeDown(NodeStatus target)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        return target.IsServing
+            ? new(MaintenanceRules.NodeDown, EnsembleReadiness.Subject(target), false, $"already serves as {target.Role.ToString().ToLowerInvariant()}",
+                "choose a node that is down, or restart this one instead")
+            : new(MaintenanceRules.NodeDown, EnsembleReadiness.Subject(target), true,
+                target.Role == NodeRole.Down ? $"is down ({target.Error})" : $"answers but does not serve ({target.Role.ToString().ToLowerInvariant()})");
     }
 
     /// <summary>Whether taking this one node down keeps a quorum of voters (observers never count).</summary>

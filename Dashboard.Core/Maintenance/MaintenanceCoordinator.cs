@@ -7,7 +7,8 @@ namespace Dashboard.Core.Maintenance;
 /// <summary>
 /// Plans, starts, pauses, resumes and aborts maintenance runs, and drives the ones running. One run per cluster
 /// (the lock is in the database). After a restart, runs that were running are left paused with the reason, and a
-/// step whose action had started is never done again unless the operator chooses retry.
+/// step whose action had started is never done again unless the operator chooses retry; a node the interrupted
+/// step left down is started (only started) on resume. Every action checks the asker's role here and audits refusals.
 /// </summary>
 public sealed class MaintenanceCoordinator : IAsyncDisposable
 {
@@ -47,8 +48,11 @@ public sealed class MaintenanceCoordinator : IAsyncDisposable
     }
 
     /// <summary>Plans, refuses unless every check passes, takes the cluster's lock and starts executing.</summary>
-    public async Task<MaintenanceRun> StartAsync(string clusterId, MaintenanceRequest request, string user, CancellationToken cancellationToken = default)
+    public async Task<MaintenanceRun> StartAsync(string clusterId, MaintenanceRequest request, MaintenanceActor who, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(request);
+        Authorize(who, "start", $"{clusterId}/{MaintenanceOperations.Name(request.Operation)}");
+        var user = who.Name;
         var target = Target(clusterId);
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -74,8 +78,10 @@ public sealed class MaintenanceCoordinator : IAsyncDisposable
         }
     }
 
-    public async Task<MaintenanceRun> PauseAsync(string runId, string user)
+    public async Task<MaintenanceRun> PauseAsync(string runId, MaintenanceActor who)
     {
+        Authorize(who, "pause", $"run {runId}");
+        var user = who.Name;
         var run = Existing(runId);
         if (_executions.TryGetValue(runId, out var execution))
         {
@@ -87,8 +93,10 @@ public sealed class MaintenanceCoordinator : IAsyncDisposable
         throw Conflict(run, "pause");
     }
 
-    public async Task<MaintenanceRun> AbortAsync(string runId, string user)
+    public async Task<MaintenanceRun> AbortAsync(string runId, MaintenanceActor who)
     {
+        Authorize(who, "abort", $"run {runId}");
+        var user = who.Name;
         var run = Existing(runId);
         if (_executions.TryGetValue(runId, out var execution))
         {
@@ -98,7 +106,7 @@ public sealed class MaintenanceCoordinator : IAsyncDisposable
         }
         if (!run.IsActive) throw Conflict(run, "abort");
         var now = _time.GetUtcNow();
-        var away = run.Away;
+        var away = run.TakenDown;
         run = _store.Save(run with { State = RunState.Aborted, FinishedAt = now, PauseReason = null, Held = false });
         _store.AppendLog(runId, new RunLogLine(now, RunLogLine.Warning, $"Aborted by {user}." + (away.Count > 0 ? $" Node(s) {string.Join(", ", away)} are still stopped: start them by hand." : "")));
         Changed?.Invoke(run);
@@ -107,11 +115,14 @@ public sealed class MaintenanceCoordinator : IAsyncDisposable
 
     /// <summary>
     /// Resumes a paused run after re-running the checks of its current step (refused, and still paused, when they
-    /// fail). A step whose action was started but not known to have worked needs <see cref="ResumeMode.Retry"/>
-    /// (do it again) or <see cref="ResumeMode.Verify"/> (only wait for the node).
+    /// fail). A step whose action was started but not known to have worked: when it left its node down, the run
+    /// starts that node (whatever the mode) and then verifies; otherwise it needs <see cref="ResumeMode.Retry"/>
+    /// (do it again) or <see cref="ResumeMode.Verify"/> (only wait for the node), unless the node shows it restarted.
     /// </summary>
-    public async Task<MaintenanceRun> ResumeAsync(string runId, ResumeMode mode, string user, CancellationToken cancellationToken = default)
+    public async Task<MaintenanceRun> ResumeAsync(string runId, ResumeMode mode, MaintenanceActor who, CancellationToken cancellationToken = default)
     {
+        Authorize(who, "resume", $"run {runId}");
+        var user = who.Name;
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -120,14 +131,22 @@ public sealed class MaintenanceCoordinator : IAsyncDisposable
             var target = Target(run.ClusterId);
             var now = _time.GetUtcNow();
             var step = run.Current;
-            if (step is not null && run.NeedsResumeChoice && mode == ResumeMode.Default)
+            var found = await InterruptedStepFoundAsync(target, run, cancellationToken).ConfigureAwait(false);
+            if (found == StepFound.NodeDown) mode = ResumeMode.Default;
+            else if (found == StepFound.Restarted && mode == ResumeMode.Default) mode = ResumeMode.Verify;
+            if (step is not null && run.NeedsResumeChoice && mode == ResumeMode.Default && found != StepFound.NodeDown)
                 throw new MaintenanceRefusedException("Say how to resume.",
                     [new("resume-choice", step.Node, false,
                         $"step {step.Index + 1}'s action ({RunExecution.Verb(step.Action)}) was started at {step.ActionStartedAt:HH:mm:ss} UTC and is not known to have worked ({step.Outcome ?? "interrupted"})",
                         "resume with retry to run the action again, or verify to only wait for the node to be back")]) { IsConflict = true };
 
             string note;
-            if (step is { ActionStartedAt: not null } && mode == ResumeMode.Retry)
+            if (step is not null && found == StepFound.NodeDown)
+            {
+                step = step with { State = StepState.Recovering };
+                note = $"Resumed by {user}: {step.Node} is down after step {step.Index + 1}'s interrupted {RunExecution.Verb(step.Action)}, which this run had started: the run starts it, then waits for it.";
+            }
+            else if (step is { ActionStartedAt: not null } && mode == ResumeMode.Retry)
             {
                 step = step with { State = StepState.Pending, ActionStartedAt = null, ActionFinishedAt = null, ActionSucceeded = null, ZxidBefore = null, Outcome = null };
                 note = $"Resumed by {user}: step {step.Index + 1} ({RunExecution.Verb(step.Action)} {step.Node}) will be run again, as the operator chose.";
@@ -139,10 +158,12 @@ public sealed class MaintenanceCoordinator : IAsyncDisposable
             }
             else note = $"Resumed by {user}.";
 
-            if (step is { ActionStartedAt: null })
+            if (step is { ActionStartedAt: null } || step is { State: StepState.Recovering })
             {
                 // Checks first: a resume never acts on an unhealthy ensemble.
-                var refusals = (await ChecksBeforeAsync(target, run, step, cancellationToken).ConfigureAwait(false)).Where(c => !c.Passed).ToImmutableArray();
+                // Bringing back the node the run took down is judged as a start: that node is expected to be away.
+                var judged = step.State == StepState.Recovering ? step with { Action = NodeAction.Start } : step;
+                var refusals = (await ChecksBeforeAsync(target, run, judged, cancellationToken).ConfigureAwait(false)).Where(c => !c.Passed).ToImmutableArray();
                 if (!refusals.IsEmpty)
                 {
                     var reason = $"resume refused, checks failed: {string.Join("; ", refusals)}";
@@ -164,10 +185,27 @@ public sealed class MaintenanceCoordinator : IAsyncDisposable
         }
     }
 
+    private enum StepFound { NotInterrupted, NodeDown, Restarted, Unknown }
+
+    /// <summary>
+    /// For a step whose restart (or start) was started but not known to have worked: what a fresh poll shows of its
+    /// node. Down means this run took it down itself (the step's record says its action began), so it is started.
+    /// </summary>
+    private static async Task<StepFound> InterruptedStepFoundAsync(MaintenanceTarget target, MaintenanceRun run, CancellationToken cancellationToken)
+    {
+        if (run.Current is not { ActionStartedAt: { } started, ActionSucceeded: not true, Action: NodeAction.Restart or NodeAction.Start } step
+            || MaintenanceOperations.IsKafka(run.Operation)) return StepFound.NotInterrupted;
+        var snapshot = await target.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        var node = snapshot.Nodes.FirstOrDefault(n => n.Id == step.NodeId);
+        if (node is null) return StepFound.Unknown;
+        if (node.Role == Ensemble.NodeRole.Down) return StepFound.NodeDown;
+        return node.IsServing && StepReadiness.ShowsRestart(node, snapshot.TakenAt - started) ? StepFound.Restarted : StepFound.Unknown;
+    }
+
     private static async Task<ImmutableArray<MaintenanceCheck>> ChecksBeforeAsync(MaintenanceTarget target, MaintenanceRun run, MaintenanceStep step, CancellationToken cancellationToken)
     {
         if (!MaintenanceOperations.IsKafka(run.Operation))
-            return MaintenanceChecks.BeforeStep(await target.Reader.ReadAsync(cancellationToken).ConfigureAwait(false), step.Action, step.NodeId, run.Away);
+            return MaintenanceChecks.BeforeStep(await target.Reader.ReadAsync(cancellationToken).ConfigureAwait(false), step.Action, step.NodeId, run.TakenDown);
         return target.Kafka is { } kafka
             ? await kafka.Checks.BeforeRestartAsync(target.Cluster.Id, step.NodeId, cancellationToken).ConfigureAwait(false)
             : [new(Kafka.BrokerRollPlanner.KafkaPresent, target.Cluster.Id, false, "no Kafka cluster is known on this ensemble", "wait until the monitor finds the Kafka cluster")];
@@ -197,6 +235,18 @@ public sealed class MaintenanceCoordinator : IAsyncDisposable
         return runs.Count;
     }
 
+    /// <summary>The role check every action passes first; a refusal is audited here, whoever called.</summary>
+    private void Authorize(MaintenanceActor who, string action, string subject)
+    {
+        ArgumentNullException.ThrowIfNull(who);
+        if (who.MayAct) return;
+        var role = who.Role?.Name() ?? "none";
+        _audit?.Record(new AuditEntry(_time.GetUtcNow(), who.Name, null, "maintenance-" + action, subject, AuditOutcome.Failed)
+            { Detail = $"refused: role {role}, {MaintenanceActor.Required.Name()} needed" });
+        throw new MaintenanceRefusedException($"Maintenance needs the {MaintenanceActor.Required.Name()} role.",
+            [new(MaintenanceRules.Role, who.Name, false, $"has the role {role}", $"sign in as an {MaintenanceActor.Required.Name()} or admin")]) { IsForbidden = true };
+    }
+
     private void Launch(MaintenanceRun run, MaintenanceTarget target)
     {
         var execution = new RunExecution(run, _store, target, _audit, _time, r => Changed?.Invoke(r), _shutdown.Token);
@@ -222,13 +272,19 @@ public sealed class MaintenanceCoordinator : IAsyncDisposable
         new($"Run {run.Id} is {RunStates.Name(run.State)}: it cannot {what}.",
             [new("run-state", run.Id, false, $"the run is {RunStates.Name(run.State)}", what == "resume" ? "only a paused run resumes" : "only an active run can")]) { IsConflict = true };
 
-    /// <summary>Pauses every run under way (the dashboard is stopping) and waits for them to say so.</summary>
+    /// <summary>
+    /// Pauses every run under way (the dashboard is stopping) and waits for them to say so: a node action under way
+    /// is finished first, so this waits up to the longest action bound of the runs' clusters
+    /// (<see cref="MaintenanceShutdown.Allowance"/>, which the host's shutdown timeout is set to cover).
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         if (_shutdown.IsCancellationRequested) return;
+        var executions = _executions.Values.ToArray();
+        foreach (var execution in executions) execution.NoteShutdown();
         await _shutdown.CancelAsync().ConfigureAwait(false);
-        var running = _executions.Values.Select(e => e.Completion).ToArray();
-        try { await Task.WhenAll(running).WaitAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false); }
+        var bound = MaintenanceShutdown.Allowance(executions.Select(e => e.Cluster));
+        try { await Task.WhenAll(executions.Select(e => e.Completion)).WaitAsync(bound).ConfigureAwait(false); }
         catch (TimeoutException) { }
         _shutdown.Dispose();
         _gate.Dispose();

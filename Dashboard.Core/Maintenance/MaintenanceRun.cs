@@ -20,6 +20,12 @@ public enum StepState
 
     /// <summary>The dashboard stopped while the action was under way: whether it happened is unknown.</summary>
     Interrupted,
+
+    /// <summary>
+    /// The step's action was interrupted and left its node down: on resume the run starts the node it took down
+    /// itself (a start, never the whole action again), then waits for it as the step would have.
+    /// </summary>
+    Recovering,
 }
 
 public static class RunStates
@@ -91,6 +97,15 @@ public sealed record MaintenanceRun(string Id, string ClusterId, MaintenanceOper
             .Select(s => s.NodeId)
             .Where(id => !Steps.Any(t => t.Action == NodeAction.Start && t.NodeId == id && t.State == StepState.Succeeded))
             .ToHashSet();
+
+    /// <summary>
+    /// Nodes this run may have taken down itself: those held away, and the current step's node while its restart or
+    /// stop has started and the step has not finished. The run's own checks never refuse it because of these.
+    /// </summary>
+    public IReadOnlyCollection<int> TakenDown =>
+        Current is { Action: NodeAction.Restart or NodeAction.Stop, ActionStartedAt: not null, State: not StepState.Succeeded } step
+            ? [.. Away, step.NodeId]
+            : Away;
 
     /// <summary>The current step's action was started but not known to have worked: resuming needs the operator's choice.</summary>
     public bool NeedsResumeChoice => Current is { ActionStartedAt: not null, ActionSucceeded: not true };

@@ -11,6 +11,9 @@ namespace Dashboard.Tests.Maintenance;
 /// <summary>A coordinator over a real sandbox and a history file of its own, with short waits for tests.</summary>
 internal sealed class TestMaintenance : IMaintenanceTargets, IAsyncDisposable
 {
+    /// <summary>An operator, as the page and the API pass one in.</summary>
+    public static readonly MaintenanceActor Tester = new("tester", Dashboard.Core.Access.DashboardRole.Operator);
+
     private readonly NodeControlFactory _controls = new();
     private readonly string _folder;
 

@@ -64,36 +64,40 @@ internal static class MaintenanceApi
         if (!TryRequest(body?.Operation, body?.Nodes ?? [], out var request, out var error, body?.PreferredElection ?? false)) return Results.Json(new { error }, Json, statusCode: 400);
         if (!ConfirmationMatches(entry.Definition, body?.Confirm))
             return Results.Json(new { error = $"confirm must be the cluster's name, '{entry.Definition.Name}': a run acts on real nodes" }, Json, statusCode: 400);
-        var user = DashboardPrincipal.NameOf(http.User);
         try
         {
-            var run = await runs.StartAsync(id, request, user, http.RequestAborted).ConfigureAwait(false);
+            var run = await runs.StartAsync(id, request, Actor(http), http.RequestAborted).ConfigureAwait(false);
             audit.Record(http, "maintenance-start", $"{id}/run {run.Id}", AuditOutcome.Succeeded, after: Describe(request));
             return Results.Json(MaintenanceDto.Run(runs.Get(run.Id) ?? run), Json, statusCode: 201);
         }
         catch (MaintenanceRefusedException e)
         {
             audit.Record(http, "maintenance-start", id, AuditOutcome.Failed, detail: Describe(request) + ": " + string.Join("; ", e.Refusals));
-            return Refused(e, e.IsConflict ? 409 : 422);
+            return Refused(e, Status(e));
         }
     }
 
     private static async Task<IResult> ChangeAsync(string id, string runId, HttpContext http, MaintenanceCoordinator runs, RequestAudit audit, string action,
-        Func<string, Task<MaintenanceRun>> change)
+        Func<MaintenanceActor, Task<MaintenanceRun>> change)
     {
         if (runs.Get(runId) is not { } before || before.ClusterId != id) return NoRun(runId);
         try
         {
-            var after = await change(DashboardPrincipal.NameOf(http.User)).ConfigureAwait(false);
+            var after = await change(Actor(http)).ConfigureAwait(false);
             audit.Record(http, action, $"{id}/run {runId}", AuditOutcome.Succeeded, before: RunStates.Name(before.State), after: RunStates.Name(after.State));
             return Results.Json(MaintenanceDto.Run(runs.Get(runId) ?? after), Json);
         }
         catch (MaintenanceRefusedException e)
         {
             audit.Record(http, action, $"{id}/run {runId}", AuditOutcome.Failed, before: RunStates.Name(before.State), detail: string.Join("; ", e.Refusals));
-            return Refused(e, e.IsConflict ? 409 : 422);
+            return Refused(e, Status(e));
         }
     }
+
+    /// <summary>Who asks, with their role: the coordinator checks the role itself.</summary>
+    internal static MaintenanceActor Actor(HttpContext http) => new(DashboardPrincipal.NameOf(http.User), DashboardPrincipal.RoleOf(http.User));
+
+    private static int Status(MaintenanceRefusedException e) => e.IsForbidden ? 403 : e.IsConflict ? 409 : 422;
 
     internal static bool ConfirmationMatches(ClusterDefinition cluster, string? confirm) =>
         string.Equals(confirm?.Trim(), cluster.Name, StringComparison.Ordinal);
@@ -105,7 +109,7 @@ internal static class MaintenanceApi
         error = "";
         if (!MaintenanceOperations.TryParse(operation, out var op))
         {
-            error = $"operation '{operation}' is unknown: use rolling-restart, restart (with nodes) or stop (with one node)";
+            error = $"operation '{operation}' is unknown: use rolling-restart, restart (with nodes), stop or start (with one node)";
             return false;
         }
         if (preferredElection && !MaintenanceOperations.IsKafka(op))

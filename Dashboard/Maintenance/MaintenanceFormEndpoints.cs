@@ -34,7 +34,7 @@ internal static class MaintenanceFormEndpoints
             return Back(back, $"Type the cluster's name, {entry.Definition.Name}, to confirm: nothing was started.");
         try
         {
-            var run = await runs.StartAsync(id, request, DashboardPrincipal.NameOf(http.User), http.RequestAborted).ConfigureAwait(false);
+            var run = await runs.StartAsync(id, request, MaintenanceApi.Actor(http), http.RequestAborted).ConfigureAwait(false);
             audit.Record(http, "maintenance-start", $"{id}/run {run.Id}", AuditOutcome.Succeeded, after: MaintenanceOperations.Name(request.Operation));
             return Results.Redirect(Page(id, ("run", run.Id)), permanent: false, preserveMethod: false);
         }
@@ -49,7 +49,7 @@ internal static class MaintenanceFormEndpoints
     {
         if (runs.Get(runId) is not { } before || before.ClusterId != id) return Results.NotFound();
         var form = await http.Request.ReadFormAsync(http.RequestAborted).ConfigureAwait(false);
-        var user = DashboardPrincipal.NameOf(http.User);
+        var user = MaintenanceApi.Actor(http);
         var back = Page(id, ("run", runId));
         try
         {

@@ -19,7 +19,7 @@ public sealed class BrokerRollRefusalTests(KafkaMaintenanceCluster cluster) : IC
 
             var plan = await maintenance.Coordinator.PlanAsync("sandbox", MaintenanceRequest.KafkaRollingRestart);
             var refused = await Assert.ThrowsAsync<MaintenanceRefusedException>(() =>
-                maintenance.Coordinator.StartAsync("sandbox", new MaintenanceRequest(MaintenanceOperation.KafkaRestart, [1]), "tester"));
+                maintenance.Coordinator.StartAsync("sandbox", new MaintenanceRequest(MaintenanceOperation.KafkaRestart, [1]), TestMaintenance.Tester));
 
             Assert.False(plan.CanStart);
             Assert.Contains(plan.Refusals, r => r.Rule == KafkaBrokerRollChecks.BrokersPresent && r.Subject == "broker 2");
@@ -46,7 +46,7 @@ public sealed class BrokerRollRefusalTests(KafkaMaintenanceCluster cluster) : IC
         await cluster.WaitUntilWholeAsync();
         var epochs = (await cluster.Kafka.Reader.ReadAsync()).Brokers.ToDictionary(b => b.Key, b => b.Value.Epoch);
 
-        var run = await maintenance.Coordinator.StartAsync("sandbox", MaintenanceRequest.KafkaRollingRestart, "tester");
+        var run = await maintenance.Coordinator.StartAsync("sandbox", MaintenanceRequest.KafkaRollingRestart, TestMaintenance.Tester);
         run = await maintenance.WaitUntilSettledAsync(run.Id, TimeSpan.FromSeconds(30));
 
         Assert.Equal(RunState.Paused, run.State);
@@ -56,6 +56,6 @@ public sealed class BrokerRollRefusalTests(KafkaMaintenanceCluster cluster) : IC
         Assert.Contains(run.Log, l => l.Message.Contains($"broker {run.Steps[0].NodeId}", StringComparison.Ordinal) && l.Message.Contains("cannot reach", StringComparison.Ordinal));
         var after = await cluster.Kafka.Reader.ReadAsync();
         Assert.Equal(epochs, after.Brokers.ToDictionary(b => b.Key, b => b.Value.Epoch));
-        await maintenance.Coordinator.AbortAsync(run.Id, "tester");
+        await maintenance.Coordinator.AbortAsync(run.Id, TestMaintenance.Tester);
     }
 }

@@ -37,7 +37,7 @@ public sealed class BrokerRollTests(KafkaMaintenanceCluster cluster, ITestOutput
         });
 
         var clock = Stopwatch.StartNew();
-        var run = await maintenance.Coordinator.StartAsync("sandbox", MaintenanceRequest.KafkaRollingRestart, "tester");
+        var run = await maintenance.Coordinator.StartAsync("sandbox", MaintenanceRequest.KafkaRollingRestart, TestMaintenance.Tester);
         run = await maintenance.WaitUntilSettledAsync(run.Id, TimeSpan.FromMinutes(3));
         var duration = clock.Elapsed;
         await stop.CancelAsync();
@@ -76,7 +76,7 @@ public sealed class BrokerRollTests(KafkaMaintenanceCluster cluster, ITestOutput
         Assert.Equal(NodeAction.PreferredElection, plan.Steps[^1].Action);
         Assert.Equal(3, plan.Steps.Count(s => s.Action == NodeAction.Restart));
 
-        var run = await maintenance.Coordinator.StartAsync("sandbox", request, "tester");
+        var run = await maintenance.Coordinator.StartAsync("sandbox", request, TestMaintenance.Tester);
         run = await maintenance.WaitUntilSettledAsync(run.Id, TimeSpan.FromMinutes(3));
 
         Assert.True(run.State == RunState.Succeeded, $"run ended {run.State}: {run.PauseReason}\n{string.Join('\n', run.Log.Select(l => l.Message))}");
