@@ -18,7 +18,7 @@ internal sealed class TestMaintenance : IMaintenanceTargets, IAsyncDisposable
     private readonly string _folder;
 
     public TestMaintenance(ZooKeeperSandbox sandbox, NodeControlSettings? control = null, TimeSpan? settle = null, TimeSpan? stepTimeout = null, string? folder = null,
-        SandboxKafkaCluster? kafka = null, NodeControlSettings? brokerControl = null)
+        SandboxKafkaCluster? kafka = null, NodeControlSettings? brokerControl = null, Dashboard.Core.Access.IAuditLog? audit = null)
     {
         Kafka = kafka;
         Sandbox = sandbox;
@@ -41,7 +41,7 @@ internal sealed class TestMaintenance : IMaintenanceTargets, IAsyncDisposable
         if (kafka is not null) _controls.RegisterSandboxKafka(Cluster.Id, kafka);
         Database = new HistoryDatabase(new HistoryOptions { DatabasePath = Path.Combine(_folder, "history.db") });
         Store = new MaintenanceStore(Database);
-        Coordinator = new MaintenanceCoordinator(Store, this);
+        Coordinator = new MaintenanceCoordinator(Store, this, audit);
     }
 
     public ZooKeeperSandbox Sandbox { get; }
