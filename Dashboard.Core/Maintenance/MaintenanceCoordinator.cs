@@ -31,9 +31,13 @@ public sealed class MaintenanceCoordinator : IAsyncDisposable
     /// <summary>Raised after every change of a run (state, step, log line), with the run as saved (without its log).</summary>
     public event Action<MaintenanceRun>? Changed;
 
-    public MaintenanceRun? Get(string runId) => _store.Get(runId);
+    /// <summary>The run as stored, with what its step waits for now when it is being driven.</summary>
+    public MaintenanceRun? Get(string runId) => WithWait(_store.Get(runId));
 
-    public MaintenanceRun? Active(string clusterId) => _store.Active(clusterId);
+    public MaintenanceRun? Active(string clusterId) => WithWait(_store.Active(clusterId));
+
+    private MaintenanceRun? WithWait(MaintenanceRun? run) =>
+        run is not null && _executions.TryGetValue(run.Id, out var execution) && execution.Wait is { } wait && wait.Step == run.CurrentStep ? run with { Wait = wait } : run;
 
     public IReadOnlyList<MaintenanceRun> List(string clusterId, int limit = 50) => _store.List(clusterId, limit);
 

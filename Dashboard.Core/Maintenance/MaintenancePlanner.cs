@@ -128,7 +128,7 @@ public static class MaintenancePlanner
             [
                 action == NodeAction.Restart ? $"{node.Label} goes away and comes back" : $"{node.Label} answers again",
                 $"{node.Label} serves as {expected}",
-                $"{node.Label}'s zxid reaches the leader's zxid from before the step",
+                $"{node.Label} has every transaction the leader had before the step: its zxid reaches the leader's (when the leader's epoch has none yet, as on an idle ensemble after an election, the leader's synced count decides)",
                 $"the leader reports {voters - 1} synced follower(s)" + (observers > 0 ? $" and {observers} synced observer(s)" : ""),
                 settle,
                 timeout,

@@ -59,6 +59,15 @@ public sealed record MaintenanceStep(int Index, NodeAction Action, int NodeId, s
     }
 }
 
+/// <summary>
+/// What a step waits for after its action: <see cref="Unmet"/> as of the last poll (empty while settling), since
+/// <see cref="Since"/> (the start of the wait, or of the settle period once ready), until <see cref="Deadline"/>.
+/// </summary>
+public sealed record StepWait(int Step, DateTimeOffset Since, DateTimeOffset Deadline, IReadOnlyList<string> Unmet, DateTimeOffset? ReadySince)
+{
+    public bool Settling => ReadySince is not null;
+}
+
 public sealed record RunLogLine(DateTimeOffset At, string Level, string Message)
 {
     public const string Info = "info";
@@ -81,6 +90,9 @@ public sealed record MaintenanceRun(string Id, string ClusterId, MaintenanceOper
     public bool Held { get; init; }
     public DateTimeOffset UpdatedAt { get; init; }
     public DateTimeOffset? FinishedAt { get; init; }
+
+    /// <summary>What the running step waits for now, and since when; only while an executor drives the run (not stored).</summary>
+    public StepWait? Wait { get; init; }
 
     /// <summary>The log, oldest first; only filled when a run is read with its log.</summary>
     public ImmutableArray<RunLogLine> Log { get; init; } = [];

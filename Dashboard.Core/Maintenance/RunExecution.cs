@@ -39,6 +39,9 @@ internal sealed partial class RunExecution
 
     public MaintenanceRun Run { get; private set; }
 
+    /// <summary>What the current step waits for, as of the last poll; null when it is not waiting.</summary>
+    public StepWait? Wait { get; private set; }
+
     public Task Completion { get; }
 
     public Clusters.ClusterDefinition Cluster => _target.Cluster;
@@ -258,28 +261,41 @@ internal sealed partial class RunExecution
         var lastUnmet = "no poll yet";
         TimeSpan? readySince = null;
         var announced = false;
-        while (true)
+        var since = _time.GetUtcNow();
+        var deadline = since + timeout;
+        try
         {
-            var unmet = await poll(cancellationToken).ConfigureAwait(false);
-            if (unmet.Count == 0)
+            while (true)
             {
-                readySince ??= clock.Elapsed;
-                if (!announced)
+                var unmet = await poll(cancellationToken).ConfigureAwait(false);
+                var now = _time.GetUtcNow();
+                var previous = Wait;
+                Wait = new StepWait(step.Index, since, deadline, unmet, unmet.Count == 0 ? previous?.ReadySince ?? now : null);
+                if (previous is null || !previous.Unmet.SequenceEqual(unmet) || previous.Settling != Wait.Settling) _changed(Run);
+                if (unmet.Count == 0)
                 {
-                    Log(RunLogLine.Info, $"{step.Node} is ready; settling for {Seconds(Settings.SettlePeriod)}.");
-                    announced = true;
+                    readySince ??= clock.Elapsed;
+                    if (!announced)
+                    {
+                        Log(RunLogLine.Info, $"{step.Node} is ready; settling for {Seconds(Settings.SettlePeriod)}.");
+                        announced = true;
+                    }
+                    if (clock.Elapsed - readySince >= Settings.SettlePeriod) return null;
                 }
-                if (clock.Elapsed - readySince >= Settings.SettlePeriod) return null;
+                else
+                {
+                    if (readySince is not null) Log(RunLogLine.Warning, $"Unhealthy again while settling: {string.Join("; ", unmet)}.");
+                    readySince = null;
+                    announced = false;
+                    lastUnmet = string.Join("; ", unmet);
+                }
+                if (clock.Elapsed > timeout) return lastUnmet;
+                await Task.Delay(Settings.PollInterval, _time, cancellationToken).ConfigureAwait(false);
             }
-            else
-            {
-                if (readySince is not null) Log(RunLogLine.Warning, $"Unhealthy again while settling: {string.Join("; ", unmet)}.");
-                readySince = null;
-                announced = false;
-                lastUnmet = string.Join("; ", unmet);
-            }
-            if (clock.Elapsed > timeout) return lastUnmet;
-            await Task.Delay(Settings.PollInterval, _time, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            Wait = null;
         }
     }
 
