@@ -231,7 +231,7 @@ public sealed class MaintenanceCoordinator : IAsyncDisposable
             }
             var reason = step is null ? "the dashboard restarted" :
                 $"the dashboard restarted during step {step.Index + 1} ({RunExecution.Verb(step.Action)} {step.Node})" +
-                (step.ActionStartedAt is null ? "; resume to go on" : "; its action had started: resume with verify (wait for the node) or retry (do it again)");
+                (step.ActionStartedAt is null ? "; resume to go on" : "; its action had started: resume with verify (wait for the node) or retry (do it again); a node it left down is started first either way");
             var saved = _store.Save(run with { State = RunState.Paused, PauseReason = reason, Steps = steps });
             _store.AppendLog(run.Id, new RunLogLine(now, RunLogLine.Warning, $"Paused: {reason}."));
             Changed?.Invoke(saved);
