@@ -73,7 +73,7 @@ public sealed class MaintenanceCoordinator : IAsyncDisposable
             run = _store.Create(run);
             _store.AppendLog(run.Id, new RunLogLine(now, RunLogLine.Info,
                 $"Started by {user}: {MaintenanceOperations.Name(request.Operation)} of {plan.Steps.Length} step(s): {string.Join(", ", plan.Steps.Select(s => $"{RunExecution.Verb(s.Action)} {s.Node}"))}."));
-            Launch(run, target);
+            Launch(run, target, request.ZooKeeperRiskAccepted);
             return run;
         }
         finally
@@ -87,7 +87,7 @@ public sealed class MaintenanceCoordinator : IAsyncDisposable
         Authorize(who, "pause", $"run {runId}");
         var user = who.Name;
         var run = Existing(runId);
-        if (_executions.TryGetValue(runId, out var execution))
+        if (Driving(runId) is { } execution)
         {
             execution.RequestPause(user);
             await WaitBrieflyAsync(execution).ConfigureAwait(false);
@@ -102,11 +102,13 @@ public sealed class MaintenanceCoordinator : IAsyncDisposable
         Authorize(who, "abort", $"run {runId}");
         var user = who.Name;
         var run = Existing(runId);
-        if (_executions.TryGetValue(runId, out var execution))
+        if (Driving(runId) is { } execution)
         {
             execution.RequestAbort(user);
             await WaitBrieflyAsync(execution).ConfigureAwait(false);
-            return _store.Get(runId)!;
+            run = Existing(runId);
+            // Unless its loop had already paused the run before it saw the request: then the run is aborted here.
+            if (!execution.Completion.IsCompleted || !run.IsActive) return _store.Get(runId)!;
         }
         if (!run.IsActive) throw Conflict(run, "abort");
         var now = _time.GetUtcNow();
@@ -131,7 +133,7 @@ public sealed class MaintenanceCoordinator : IAsyncDisposable
         try
         {
             var run = Existing(runId);
-            if (run.State != RunState.Paused || _executions.ContainsKey(runId)) throw Conflict(run, "resume");
+            if (run.State != RunState.Paused || Driving(runId) is not null) throw Conflict(run, "resume");
             var target = Target(run.ClusterId);
             var now = _time.GetUtcNow();
             var step = run.Current;
@@ -210,8 +212,10 @@ public sealed class MaintenanceCoordinator : IAsyncDisposable
     {
         if (!MaintenanceOperations.IsKafka(run.Operation))
             return MaintenanceChecks.BeforeStep(await target.Reader.ReadAsync(cancellationToken).ConfigureAwait(false), step.Action, step.NodeId, run.TakenDown);
+        // A resume is judged afresh: an acknowledgement given at the start is not carried over.
+        var zooKeeper = MaintenanceChecks.ZooKeeperCanLoseVoter(await target.Reader.ReadAsync(cancellationToken).ConfigureAwait(false), accepted: false);
         return target.Kafka is { } kafka
-            ? await kafka.Checks.BeforeRestartAsync(target.Cluster.Id, step.NodeId, cancellationToken).ConfigureAwait(false)
+            ? [.. await kafka.Checks.BeforeRestartAsync(target.Cluster.Id, step.NodeId, cancellationToken).ConfigureAwait(false), zooKeeper]
             : [new(Kafka.BrokerRollPlanner.KafkaPresent, target.Cluster.Id, false, "no Kafka cluster is known on this ensemble", "wait until the monitor finds the Kafka cluster")];
     }
 
@@ -251,13 +255,18 @@ public sealed class MaintenanceCoordinator : IAsyncDisposable
             [new(MaintenanceRules.Role, who.Name, false, $"has the role {role}", $"sign in as an {MaintenanceActor.Required.Name()} or admin")]) { IsForbidden = true };
     }
 
-    private void Launch(MaintenanceRun run, MaintenanceTarget target)
+    private void Launch(MaintenanceRun run, MaintenanceTarget target, bool zooKeeperRiskAccepted = false)
     {
-        var execution = new RunExecution(run, _store, target, _audit, _time, r => Changed?.Invoke(r), _shutdown.Token);
+        var execution = new RunExecution(run, _store, target, _audit, _time, r => Changed?.Invoke(r), _shutdown.Token, zooKeeperRiskAccepted);
         _executions[run.Id] = execution;
-        _ = execution.Completion.ContinueWith(_ => _executions.TryRemove(run.Id, out var _), TaskScheduler.Default);
+        // Removes this execution only: a resume may already have registered the next one under the same id.
+        _ = execution.Completion.ContinueWith(_ => _executions.TryRemove(new KeyValuePair<string, RunExecution>(run.Id, execution)), TaskScheduler.Default);
         Changed?.Invoke(run);
     }
+
+    /// <summary>The execution still driving the run; one whose loop has ended (its removal may lag) does not count.</summary>
+    private RunExecution? Driving(string runId) =>
+        _executions.TryGetValue(runId, out var execution) && !execution.Completion.IsCompleted ? execution : null;
 
     private static async Task WaitBrieflyAsync(RunExecution execution)
     {

@@ -60,6 +60,13 @@ public sealed record MaintenanceRequest(MaintenanceOperation Operation, Immutabl
     /// <summary>Broker rolls only: after the last broker, request a preferred leader election and wait until the controller has run it.</summary>
     public bool PreferredElection { get; init; }
 
+    /// <summary>
+    /// Broker rolls only: the operator typed the acknowledgement that the ZooKeeper ensemble cannot lose a voter now
+    /// (<see cref="MaintenanceChecks.ZooKeeperRiskWord"/>). Held by the run while it is driven, not stored: after a
+    /// restart of the dashboard the rule is judged again.
+    /// </summary>
+    public bool ZooKeeperRiskAccepted { get; init; }
+
     public static MaintenanceRequest RollingRestart { get; } = new(MaintenanceOperation.RollingRestart, []);
 
     public static MaintenanceRequest KafkaRollingRestart { get; } = new(MaintenanceOperation.KafkaRollingRestart, []);

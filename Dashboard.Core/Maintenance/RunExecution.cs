@@ -25,8 +25,10 @@ internal sealed partial class RunExecution
     private volatile string? _pauseBy;
     private volatile string? _abortBy;
 
-    public RunExecution(MaintenanceRun run, MaintenanceStore store, MaintenanceTarget target, IAuditLog? audit, TimeProvider time, Action<MaintenanceRun> changed, CancellationToken shutdown)
+    public RunExecution(MaintenanceRun run, MaintenanceStore store, MaintenanceTarget target, IAuditLog? audit, TimeProvider time, Action<MaintenanceRun> changed, CancellationToken shutdown,
+        bool zooKeeperRiskAccepted = false)
     {
+        ZooKeeperRiskAccepted = zooKeeperRiskAccepted; // before the loop starts
         Run = run;
         _store = store;
         _target = target;
@@ -38,6 +40,9 @@ internal sealed partial class RunExecution
     }
 
     public MaintenanceRun Run { get; private set; }
+
+    /// <summary>Broker rolls: the operator accepted rolling while ZooKeeper cannot lose a voter (for this execution only).</summary>
+    public bool ZooKeeperRiskAccepted { get; }
 
     /// <summary>What the current step waits for, as of the last poll; null when it is not waiting.</summary>
     public StepWait? Wait { get; private set; }

@@ -18,7 +18,8 @@ internal static class MaintenanceApi
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
 
-    public sealed record StartBody(string? Operation, int[]? Nodes, string? Confirm, bool? PreferredElection = null);
+    /// <param name="ZooKeeperRisk">Broker rolls while the ensemble cannot lose a voter: the typed word "accept".</param>
+    public sealed record StartBody(string? Operation, int[]? Nodes, string? Confirm, bool? PreferredElection = null, string? ZooKeeperRisk = null);
     public sealed record ResumeBody(string? Mode);
 
     public static IEndpointRouteBuilder MapMaintenanceApi(this IEndpointRouteBuilder app)
@@ -44,10 +45,10 @@ internal static class MaintenanceApi
         return app;
     }
 
-    private static async Task<IResult> PlanAsync(string id, string? operation, string? nodes, bool? preferredElection, ClusterRegistry registry, MaintenanceCoordinator runs, HttpContext http)
+    private static async Task<IResult> PlanAsync(string id, string? operation, string? nodes, bool? preferredElection, string? zooKeeperRisk, ClusterRegistry registry, MaintenanceCoordinator runs, HttpContext http)
     {
         if (registry.Find(id) is null) return NoCluster(id);
-        if (!TryRequest(operation, ParseNodes(nodes), out var request, out var error, preferredElection ?? false)) return Results.Json(new { error }, Json, statusCode: 400);
+        if (!TryRequest(operation, ParseNodes(nodes), out var request, out var error, preferredElection ?? false, zooKeeperRisk)) return Results.Json(new { error }, Json, statusCode: 400);
         try
         {
             return Results.Json(MaintenanceDto.Plan(await runs.PlanAsync(id, request, http.RequestAborted).ConfigureAwait(false)), Json);
@@ -61,7 +62,7 @@ internal static class MaintenanceApi
     private static async Task<IResult> StartAsync(string id, StartBody? body, HttpContext http, ClusterRegistry registry, MaintenanceCoordinator runs, RequestAudit audit)
     {
         if (registry.Find(id) is not { } entry) return NoCluster(id);
-        if (!TryRequest(body?.Operation, body?.Nodes ?? [], out var request, out var error, body?.PreferredElection ?? false)) return Results.Json(new { error }, Json, statusCode: 400);
+        if (!TryRequest(body?.Operation, body?.Nodes ?? [], out var request, out var error, body?.PreferredElection ?? false, body?.ZooKeeperRisk)) return Results.Json(new { error }, Json, statusCode: 400);
         if (!ConfirmationMatches(entry.Definition, body?.Confirm))
             return Results.Json(new { error = $"confirm must be the cluster's name, '{entry.Definition.Name}': a run acts on real nodes" }, Json, statusCode: 400);
         try
@@ -103,7 +104,7 @@ internal static class MaintenanceApi
         string.Equals(confirm?.Trim(), cluster.Name, StringComparison.Ordinal);
 
     /// <summary>The request; <paramref name="preferredElection"/> (broker rolls only) ends the roll with a preferred leader election.</summary>
-    internal static bool TryRequest(string? operation, IEnumerable<int> nodes, out MaintenanceRequest request, out string error, bool preferredElection = false)
+    internal static bool TryRequest(string? operation, IEnumerable<int> nodes, out MaintenanceRequest request, out string error, bool preferredElection = false, string? zooKeeperRisk = null)
     {
         request = MaintenanceRequest.RollingRestart;
         error = "";
@@ -117,7 +118,13 @@ internal static class MaintenanceApi
             error = "preferredElection applies to broker rolls only (kafka-rolling-restart, kafka-restart)";
             return false;
         }
-        request = new MaintenanceRequest(op, [.. nodes]) { PreferredElection = preferredElection };
+        var riskAccepted = string.Equals(zooKeeperRisk?.Trim(), MaintenanceChecks.ZooKeeperRiskWord, StringComparison.Ordinal);
+        if (zooKeeperRisk is { Length: > 0 } && (!riskAccepted || !MaintenanceOperations.IsKafka(op)))
+        {
+            error = riskAccepted ? "zooKeeperRisk applies to broker rolls only" : $"zooKeeperRisk must be the word '{MaintenanceChecks.ZooKeeperRiskWord}' (or left out)";
+            return false;
+        }
+        request = new MaintenanceRequest(op, [.. nodes]) { PreferredElection = preferredElection, ZooKeeperRiskAccepted = riskAccepted };
         return true;
     }
 

@@ -28,8 +28,9 @@ internal static class MaintenanceFormEndpoints
         var operation = form["operation"].ToString();
         var nodes = form["nodes"].Select(MaintenanceApi.ParseNodes).SelectMany(n => n).ToList();
         var election = form["preferredElection"].ToString() == "true";
-        var back = Page(id, ("operation", operation), ("nodes", string.Join(',', nodes)), ("preferredElection", election ? "true" : ""));
-        if (!MaintenanceApi.TryRequest(operation, nodes, out var request, out var error, election)) return Back(back, error);
+        var risk = form["zooKeeperRisk"].ToString();
+        var back = Page(id, ("operation", operation), ("nodes", string.Join(',', nodes)), ("preferredElection", election ? "true" : ""), ("zooKeeperRisk", risk));
+        if (!MaintenanceApi.TryRequest(operation, nodes, out var request, out var error, election, risk)) return Back(back, error);
         if (!MaintenanceApi.ConfirmationMatches(entry.Definition, form["confirm"]))
             return Back(back, $"Type the cluster's name, {entry.Definition.Name}, to confirm: nothing was started.");
         try

@@ -25,6 +25,7 @@ public static class BrokerRollPlanner
             return new(cluster.Id, cluster.Name, request.Operation, [], checks.ToImmutable(), now);
         }
 
+        checks.Add(MaintenanceChecks.ZooKeeperCanLoseVoter(await target.Reader.ReadAsync(cancellationToken).ConfigureAwait(false), request.ZooKeeperRiskAccepted));
         var order = await kafka.Checks.RollOrderAsync(cluster.Id, cancellationToken).ConfigureAwait(false);
         var wanted = request.Operation == MaintenanceOperation.KafkaRollingRestart ? order : [.. order.Where(id => !request.NodeIds.IsDefault && request.NodeIds.Contains(id))];
         foreach (var id in request.Operation == MaintenanceOperation.KafkaRollingRestart || request.NodeIds.IsDefault ? [] : request.NodeIds.Except(order))

@@ -23,6 +23,10 @@ public sealed class BrokerRollRefusalTests(KafkaMaintenanceCluster cluster) : IC
 
             Assert.False(plan.CanStart);
             Assert.Contains(plan.Refusals, r => r.Rule == KafkaBrokerRollChecks.BrokersPresent && r.Subject == "broker 2");
+            // One ZooKeeper voter: it cannot lose one, so a roll needs the typed acknowledgement; with it that rule passes.
+            Assert.Contains(plan.Refusals, r => r.Rule == MaintenanceRules.ZooKeeperCanLoseVoter && r.ToPass!.Contains("type 'accept'", StringComparison.Ordinal));
+            var acknowledged = await maintenance.Coordinator.PlanAsync("sandbox", KafkaMaintenanceCluster.Acknowledged(MaintenanceRequest.KafkaRollingRestart));
+            Assert.Contains(acknowledged.Checks, c => c.Rule == MaintenanceRules.ZooKeeperCanLoseVoter && c.Passed && c.Detail.Contains("accepted the risk", StringComparison.Ordinal));
             foreach (var checks in new[] { plan.Refusals.ToList(), refused.Refusals.ToList() })
             {
                 Assert.Contains(checks, r => r.Rule == BrokerRestartRule.UnderReplicated && r.Subject == $"{KafkaMaintenanceCluster.Topic}-0"
@@ -46,7 +50,7 @@ public sealed class BrokerRollRefusalTests(KafkaMaintenanceCluster cluster) : IC
         await cluster.WaitUntilWholeAsync();
         var epochs = (await cluster.Kafka.Reader.ReadAsync()).Brokers.ToDictionary(b => b.Key, b => b.Value.Epoch);
 
-        var run = await maintenance.Coordinator.StartAsync("sandbox", MaintenanceRequest.KafkaRollingRestart, TestMaintenance.Tester);
+        var run = await maintenance.Coordinator.StartAsync("sandbox", KafkaMaintenanceCluster.Acknowledged(MaintenanceRequest.KafkaRollingRestart), TestMaintenance.Tester);
         run = await maintenance.WaitUntilSettledAsync(run.Id, TimeSpan.FromSeconds(30));
 
         Assert.Equal(RunState.Paused, run.State);
