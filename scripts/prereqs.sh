@@ -43,6 +43,14 @@ ensure_chromium() {
   apt_install chromium || die "Chromium is missing for the browser tests: install it (apt-get install chromium) and run again"
 }
 
+# Tests write data with a second ZooKeeper client (kazoo, Debian's python3-kazoo) so our reader and writer cannot
+# agree on a mistake; they run it with Debian's /usr/bin/python3.
+ensure_kazoo() {
+  /usr/bin/python3 -c 'import kazoo' >/dev/null 2>&1 && return 0
+  echo "kazoo missing (tests write data with it): installing Debian's python3-kazoo..." >&2
+  apt_install python3-kazoo || die "kazoo is missing for the tests: install it (apt-get install python3-kazoo) and run again"
+}
+
 # Optional: lets a test run compose's own validation of docker-compose.yml; the tests still check the file without it.
 try_docker_compose() {
   command -v docker-compose >/dev/null 2>&1 && return 0

@@ -8,6 +8,7 @@ ensure_dotnet
 ensure_node
 ensure_zookeeper
 ensure_chromium
+ensure_kazoo
 try_docker_compose
 
 results="$(pwd)/TestResults"

@@ -10,8 +10,6 @@ namespace Dashboard.Core.History;
 /// </summary>
 public sealed class HistoryDatabase
 {
-    private static int _initialised;
-
     // The writer and synchronous stores (maintenance) may both migrate at start; one at a time, or both would apply
     // the same migration.
     private static readonly Lock MigrationGate = new();
@@ -21,7 +19,6 @@ public sealed class HistoryDatabase
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         Options = options;
-        if (Interlocked.Exchange(ref _initialised, 1) == 0) SQLitePCL.Batteries_V2.Init();
     }
 
     public HistoryOptions Options { get; }

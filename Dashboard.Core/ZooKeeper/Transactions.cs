@@ -39,7 +39,8 @@ public sealed record CheckResult : OperationResult;
 /// An operation that failed. In a failed transaction the failing operation carries the real code; the others carry
 /// <see cref="ErrorCode.Ok"/> (rolled back) or <see cref="ErrorCode.RuntimeInconsistency"/> (not attempted).
 /// </summary>
-public sealed record ErrorResult(ErrorCode Code) : OperationResult;
+/// <summary>A failed operation; <see cref="Detail"/> says more when this client, not the server, failed it.</summary>
+public sealed record ErrorResult(ErrorCode Code, string? Detail = null) : OperationResult;
 
 #pragma warning disable CA1819 // See NodeData.
 public sealed record DataReadResult(byte[] Data, NodeStat Stat) : OperationResult;

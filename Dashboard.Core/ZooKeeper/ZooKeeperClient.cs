@@ -135,7 +135,8 @@ public sealed class ZooKeeperClient : IAsyncDisposable
 
     /// <summary>
     /// Several reads in one round trip (multiRead, ZooKeeper 3.6+); each read succeeds or fails on its own
-    /// (<see cref="ErrorResult"/>). Older servers get the reads one by one, pipelined.
+    /// (<see cref="ErrorResult"/>). Older servers get the reads one by one, pipelined; so does a batch whose reply
+    /// would exceed the frame limit, where a value too large on its own is an <see cref="ErrorResult"/> saying so.
     /// </summary>
     public async Task<IReadOnlyList<OperationResult>> MultiReadAsync(IEnumerable<ReadOperation> operations, CancellationToken cancellationToken = default)
     {
@@ -149,7 +150,18 @@ public sealed class ZooKeeperClient : IAsyncDisposable
             {
                 return await _session.SubmitAsync(new MultiReadRequest(list, paths), cancellationToken).ConfigureAwait(false);
             }
-            catch (ZooKeeperException e) when (e.Code is ErrorCode.Unimplemented or ErrorCode.MarshallingError && list.Count > 0)
+            catch (ReplyTooLargeException) when (list.Count > 1)
+            {
+                // Together the values exceed the frame limit: read them one by one, so only a value too large on its
+                // own fails (with its reason) and the rest are read.
+                return await Task.WhenAll(list.Select(op => ReadOneAsync(op, cancellationToken))).ConfigureAwait(false);
+            }
+            catch (ReplyTooLargeException e)
+            {
+                return [new ErrorResult(e.Code, e.Message)];
+            }
+            catch (ZooKeeperException e) when (e.Code is ErrorCode.Unimplemented or ErrorCode.MarshallingError
+                                               && e is not RequestTooLargeException && list.Count > 0)
             {
                 _multiReadUnsupported = true;
             }
@@ -168,7 +180,7 @@ public sealed class ZooKeeperClient : IAsyncDisposable
         }
         catch (ZooKeeperException e) when (!e.IsTransient && e.Code != ErrorCode.SessionExpired)
         {
-            return new ErrorResult(e.Code);
+            return new ErrorResult(e.Code, e is ReplyTooLargeException ? e.Message : null);
         }
     }
 

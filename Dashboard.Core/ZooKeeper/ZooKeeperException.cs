@@ -52,6 +52,7 @@ public class ZooKeeperException : Exception
             ErrorCode.ConnectionLoss => "connection lost",
             ErrorCode.RequestTimeout => "request timed out",
             ErrorCode.Unimplemented => "operation not implemented by the server",
+            ErrorCode.MarshallingError => "reply or request could not be marshalled",
             ErrorCode.ReconfigDisabled => "dynamic reconfiguration is disabled on the server",
             ErrorCode.NewConfigNoQuorum => "the new configuration has no quorum",
             ErrorCode.ReconfigInProgress => "another reconfiguration is in progress",
@@ -100,6 +101,26 @@ public sealed class TransactionFailedException(ErrorCode code, string? path, int
 }
 
 /// <summary>The server's bytes broke the protocol (bad length, truncated or garbled record, unexpected xid).</summary>
+/// <summary>
+/// The server's reply was longer than this client's frame limit. Only that request failed; the session is intact.
+/// Raise the limit (the client's MaxFrameSize; the server's jute.maxbuffer bounds what it will send) or read less at once.
+/// </summary>
+public sealed class ReplyTooLargeException(string? path, int frameSize, int maxFrameSize)
+    : ZooKeeperException(ErrorCode.MarshallingError, path,
+        $"the reply is {frameSize} bytes, more than this client's {maxFrameSize}-byte frame limit; the session is kept")
+{
+    /// <summary>Length of the reply as the server announced it.</summary>
+    public int FrameSize { get; } = frameSize;
+
+    /// <summary>The client's limit it exceeded.</summary>
+    public int MaxFrameSize { get; } = maxFrameSize;
+}
+
+/// <summary>This client refused to send a request longer than its frame limit (the server would drop the connection).</summary>
+public sealed class RequestTooLargeException(string? path, int size, int maxFrameSize)
+    : ZooKeeperException(ErrorCode.MarshallingError, path,
+        $"the request is {size} bytes, more than the {maxFrameSize}-byte frame limit (jute.maxbuffer)");
+
 public sealed class ZooKeeperProtocolException : Exception
 {
     public ZooKeeperProtocolException(string message, bool endOfStream = false) : base(message) => EndOfStream = endOfStream;

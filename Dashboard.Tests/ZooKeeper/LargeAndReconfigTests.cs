@@ -54,13 +54,72 @@ public sealed class LargeAndReconfigTests(WideLimitsEnsemble ensemble) : IClassF
         Assert.Equal(count, children.Stat.ChildrenCount);
         Assert.Equal(count, children.Names.Distinct().Count());
 
-        // The same answer is over a default client's 1 MB limit: a protocol error and a reconnect, not a crash.
+        // The same answer is over a default client's 1 MB limit: only that call fails, the session and connection stay.
         await using var strict = await ZooKeeperClient.ConnectAsync(ensemble.Sandbox.ConnectString);
         await strict.SyncAsync(parent);
-        var error = await Assert.ThrowsAsync<ConnectionLossException>(() => strict.GetChildrenAsync(parent));
-        Assert.Contains("frame of", Assert.IsType<ZooKeeperProtocolException>(error.InnerException).Message, StringComparison.Ordinal);
-        Assert.NotNull(await strict.ExistsAsync(parent));
-        Assert.Equal(1, strict.ProtocolErrors);
+        var session = strict.SessionId;
+        var error = await Assert.ThrowsAsync<ReplyTooLargeException>(() => strict.GetChildrenAsync(parent));
+        Assert.Equal(parent, error.Path);
+        Assert.Equal(ZooKeeperClientOptions.DefaultMaxFrameSize, error.MaxFrameSize);
+        Assert.InRange(error.FrameSize, ZooKeeperClientOptions.DefaultMaxFrameSize + 1, WideLimitsEnsemble.MaxBuffer);
+        Assert.Equal(count, (await strict.ExistsAsync(parent))!.ChildrenCount);
+        Assert.Equal(0, strict.ProtocolErrors);
+        Assert.Equal(1, strict.Connections);
+        Assert.Equal(session, strict.SessionId);
+    }
+
+    [Fact]
+    public async Task GetData_ValueOverFrameLimit_FailsOnlyThatRequestAndKeepsSession()
+    {
+        var root = $"/big-{Guid.NewGuid():N}";
+        var large = new byte[900_000];
+        Random.Shared.NextBytes(large);
+        await using (var writer = await ZooKeeperClient.ConnectAsync(ensemble.Sandbox.ConnectString,
+            new ZooKeeperClientOptions { MaxFrameSize = WideLimitsEnsemble.MaxBuffer }))
+        {
+            await writer.CreateAsync(root, Array.Empty<byte>());
+            await writer.CreateAsync($"{root}/large", large);
+            await writer.CreateAsync($"{root}/small", "ok"u8.ToArray());
+        }
+
+        await using var client = await ZooKeeperClient.ConnectAsync(ensemble.Sandbox.ConnectString,
+            new ZooKeeperClientOptions { MaxFrameSize = 64 * 1024 });
+        await client.SyncAsync(root);
+        var session = client.SessionId;
+
+        // Several calls in flight at once: the oversized reply fails its own call and the ones around it succeed.
+        var before = client.GetDataAsync($"{root}/small");
+        var tooLarge = client.GetDataAsync($"{root}/large");
+        var after = client.GetDataAsync($"{root}/small");
+        var error = await Assert.ThrowsAsync<ReplyTooLargeException>(() => tooLarge);
+        Assert.Equal("ok", Encoding.UTF8.GetString((await before).Data));
+        Assert.Equal("ok", Encoding.UTF8.GetString((await after).Data));
+        Assert.Equal($"{root}/large", error.Path);
+        Assert.Equal(64 * 1024, error.MaxFrameSize);
+        Assert.True(error.FrameSize > large.Length, $"announced {error.FrameSize} bytes");
+        Assert.Contains("frame limit", error.Message, StringComparison.Ordinal);
+
+        // The stat is still readable; a multi read holding the value reads the rest and names the one too large.
+        Assert.Equal(large.Length, (await client.ExistsAsync($"{root}/large"))!.DataLength);
+        var batch = await client.MultiReadAsync(
+            [ReadOperation.GetData($"{root}/small"), ReadOperation.GetData($"{root}/large"), ReadOperation.GetChildren(root)]);
+        Assert.Equal("ok", Encoding.UTF8.GetString(Assert.IsType<DataReadResult>(batch[0]).Data));
+        var skipped = Assert.IsType<ErrorResult>(batch[1]);
+        Assert.Equal(ErrorCode.MarshallingError, skipped.Code);
+        Assert.Contains("frame limit", skipped.Detail, StringComparison.Ordinal);
+        Assert.Equal(["large", "small"], Assert.IsType<ChildrenReadResult>(batch[2]).Names.Order(StringComparer.Ordinal));
+        // Falling back for one batch does not give up multiRead for the next (one round trip again).
+        var replies = 0;
+        client.FrameTap = _ => Interlocked.Increment(ref replies);
+        var next = await client.MultiReadAsync([ReadOperation.GetData($"{root}/small"), ReadOperation.GetChildren(root)]);
+        client.FrameTap = null;
+        Assert.Equal(2, next.Count);
+        Assert.Equal(1, replies);
+        Assert.Equal("ok", Encoding.UTF8.GetString((await client.GetDataAsync($"{root}/small")).Data));
+        Assert.Equal(0, client.ProtocolErrors);
+        Assert.Equal(1, client.Connections);
+        Assert.Equal(session, client.SessionId);
+        Assert.Equal(SessionState.Connected, client.State);
     }
 
     [Fact]

@@ -242,7 +242,7 @@ public sealed class ZooKeeperOperationTests(SharedEnsemble ensemble) : IAsyncLif
     [Fact]
     public async Task Data_OverFrameLimit_RefusedWithoutLosingConnection()
     {
-        var error = await Assert.ThrowsAsync<ZooKeeperException>(() => _client.CreateAsync($"{_root}/huge", new byte[1_100_000]));
+        var error = await Assert.ThrowsAsync<RequestTooLargeException>(() => _client.CreateAsync($"{_root}/huge", new byte[1_100_000]));
 
         Assert.Equal(ErrorCode.MarshallingError, error.Code);
         Assert.Contains("frame limit", error.Message, StringComparison.Ordinal);

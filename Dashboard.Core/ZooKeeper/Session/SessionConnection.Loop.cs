@@ -225,8 +225,7 @@ internal sealed partial class SessionConnection
         {
             // The server would drop the whole connection over it; refuse this one request instead.
             writer.Truncate(mark);
-            request.Fail(new ZooKeeperException(ErrorCode.MarshallingError, request.ClientPath,
-                $"the request is {size} bytes, more than the {_options.MaxFrameSize}-byte frame limit (jute.maxbuffer)"));
+            request.Fail(new RequestTooLargeException(request.ClientPath, size, _options.MaxFrameSize));
             ReleaseSlot(request);
             return;
         }
@@ -257,10 +256,15 @@ internal sealed partial class SessionConnection
     {
         while (true)
         {
-            var frame = await reader.ReadFrameAsync(Records.ReplyHeaderSize, cancellation).ConfigureAwait(false);
+            var frame = await reader.ReadFrameAsync(Records.ReplyHeaderSize, Records.ReplyHeaderSize, cancellation).ConfigureAwait(false);
             Volatile.Write(ref _lastReceived, Stopwatch.GetTimestamp());
-            FrameTap?.Invoke(frame.ToArray());
-            HandleFrame(frame.Span);
+            if (frame.OversizedLength > 0)
+            {
+                HandleOversizedReply(frame.Bytes.Span, frame.OversizedLength);
+                continue;
+            }
+            FrameTap?.Invoke(frame.Bytes.ToArray());
+            HandleFrame(frame.Bytes.Span);
         }
     }
 
@@ -306,6 +310,28 @@ internal sealed partial class SessionConnection
             request.Fail(new ConnectionLossException(request.ClientPath, e.Message, e));
             throw;
         }
+    }
+
+    /// <summary>
+    /// A reply longer than the frame limit (a value near 1 MB, a huge children list) fails only the request it
+    /// answers: its bytes were already read past, so the stream is intact and the session stays.
+    /// </summary>
+    internal void HandleOversizedReply(ReadOnlySpan<byte> header, int length)
+    {
+        var reader = new JuteReader(header);
+        var xid = reader.ReadInt();
+        if (xid < 0)
+            throw new ZooKeeperProtocolException($"The server sent a {length}-byte frame (xid {xid}), more than the {_options.MaxFrameSize}-byte frame limit.");
+        if (!_sent.TryDequeue(out var request))
+            throw new ZooKeeperProtocolException($"The server answered xid {xid}, but no request is outstanding.");
+        ReleaseSlot(request);
+        if (request.Xid != xid)
+        {
+            var mismatch = new ZooKeeperProtocolException($"The server answered xid {xid} while the oldest outstanding request is xid {request.Xid}.");
+            request.Fail(new ConnectionLossException(request.ClientPath, mismatch.Message, mismatch));
+            throw mismatch;
+        }
+        request.Fail(new ReplyTooLargeException(request.ClientPath, length, _options.MaxFrameSize));
     }
 
     private void DeliverWatchEvent(ref JuteReader reader)
