@@ -70,9 +70,12 @@ public sealed class EnsembleHistoryRecorder(HistoryWriter writer, HistoryOptions
         string? data = null;
         if (e.Kind == EnsembleEventKind.LeaderChanged && track.LastSeenAt is { } lastSeen)
         {
-            // The ensemble had no leader at most from the last poll that saw the old one to this poll, so the
-            // figure is an upper bound, as precise as the poll interval.
-            var gap = snapshot.TakenAt - lastSeen;
+            // A true upper bound: the old leader was last confirmed no earlier than the start of the last poll that
+            // saw it, and the new one no later than when its answer arrived (the poll's start plus its response
+            // time). Stamping the end with the poll's start undercounts whenever the answer itself was late, as
+            // when every node was frozen and answered only once thawed.
+            var answeredAt = snapshot.TakenAt + (snapshot.Leader?.ResponseTime ?? TimeSpan.Zero);
+            var gap = answeredAt - lastSeen;
             var polledWithoutLeader = gap.TotalMilliseconds;
             data = JsonSerializer.Serialize(new { noLeaderMs = Math.Round(polledWithoutLeader), previousLeader = track.LeaderId });
         }

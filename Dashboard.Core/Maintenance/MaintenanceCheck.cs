@@ -20,5 +20,8 @@ public static class MaintenanceRules
     public const string FollowersSynced = "followers-synced";
     public const string QuorumKept = "quorum-kept";
     public const string QuorumPresent = "quorum-present";
+    public const string NodeDown = "node-down";
+    public const string Role = "role";
+    public const string ZooKeeperCanLoseVoter = "zookeeper-can-lose-a-voter";
     public const string OneRunPerCluster = "one-run-per-cluster";
 }

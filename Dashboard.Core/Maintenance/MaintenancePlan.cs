@@ -13,6 +13,9 @@ public enum MaintenanceOperation
     /// <summary>Restart every node: observers, then followers, the leader last.</summary>
     RollingRestart,
 
+    /// <summary>Start one node that is down (stopped by hand, crashed, or left down by an interrupted run).</summary>
+    Start,
+
     /// <summary>Restart the chosen Kafka brokers, one at a time, the active controller last.</summary>
     KafkaRestart,
 
@@ -26,6 +29,7 @@ public static class MaintenanceOperations
     {
         MaintenanceOperation.Restart => "restart",
         MaintenanceOperation.Stop => "stop",
+        MaintenanceOperation.Start => "start",
         MaintenanceOperation.KafkaRestart => "kafka-restart",
         MaintenanceOperation.KafkaRollingRestart => "kafka-rolling-restart",
         _ => "rolling-restart",
@@ -41,6 +45,7 @@ public static class MaintenanceOperations
         {
             case "restart": operation = MaintenanceOperation.Restart; return true;
             case "stop": operation = MaintenanceOperation.Stop; return true;
+            case "start": operation = MaintenanceOperation.Start; return true;
             case "rolling-restart": operation = MaintenanceOperation.RollingRestart; return true;
             case "kafka-restart": operation = MaintenanceOperation.KafkaRestart; return true;
             case "kafka-rolling-restart": operation = MaintenanceOperation.KafkaRollingRestart; return true;
@@ -54,6 +59,13 @@ public sealed record MaintenanceRequest(MaintenanceOperation Operation, Immutabl
 {
     /// <summary>Broker rolls only: after the last broker, request a preferred leader election and wait until the controller has run it.</summary>
     public bool PreferredElection { get; init; }
+
+    /// <summary>
+    /// Broker rolls only: the operator typed the acknowledgement that the ZooKeeper ensemble cannot lose a voter now
+    /// (<see cref="MaintenanceChecks.ZooKeeperRiskWord"/>). Held by the run while it is driven, not stored: after a
+    /// restart of the dashboard the rule is judged again.
+    /// </summary>
+    public bool ZooKeeperRiskAccepted { get; init; }
 
     public static MaintenanceRequest RollingRestart { get; } = new(MaintenanceOperation.RollingRestart, []);
 

@@ -23,17 +23,24 @@ public static class MaintenancePlanner
         checks.AddRange(ClusterChecks(cluster, activeRun));
 
         var targets = Targets(snapshot, request, checks);
-        checks.AddRange(EnsembleReadiness.Health(snapshot, []));
+        var starting = request.Operation == MaintenanceOperation.Start;
+        // Starting a node takes nothing away, so it needs no healthy ensemble: it is how a degraded one recovers.
+        if (!starting) checks.AddRange(EnsembleReadiness.Health(snapshot, []));
         var steps = ImmutableArray.CreateBuilder<PlannedStep>();
         foreach (var node in targets)
         {
-            checks.Add(MaintenanceChecks.QuorumKept(snapshot, node));
+            checks.Add(starting ? MaintenanceChecks.NodeDown(node) : MaintenanceChecks.QuorumKept(snapshot, node));
             var definition = DefinitionOf(cluster, node);
             var control = controls(definition, out var problem);
             checks.Add(control is null
                 ? new(MaintenanceRules.NodeControl, EnsembleReadiness.Subject(node), false, problem ?? "no node control", "configure Maintenance:Control for this cluster or node")
                 : new(MaintenanceRules.NodeControl, EnsembleReadiness.Subject(node), true, $"{control.Kind.ToString().ToLowerInvariant()} control"));
-            var actions = request.Operation == MaintenanceOperation.Stop ? new[] { NodeAction.Stop, NodeAction.Start } : [NodeAction.Restart];
+            var actions = request.Operation switch
+            {
+                MaintenanceOperation.Stop => new[] { NodeAction.Stop, NodeAction.Start },
+                MaintenanceOperation.Start => [NodeAction.Start],
+                _ => [NodeAction.Restart],
+            };
             if (control is not null) checks.Add(NodeArgumentCheck.PlanCheck(EnsembleReadiness.Subject(node), control, actions, definition));
             foreach (var action in actions)
                 steps.Add(Step(steps.Count, action, node, EnsembleReadiness.IsVoter(snapshot, node), control?.Describe(action, definition) ?? "(no control)", cluster.Maintenance, snapshot));
@@ -88,8 +95,8 @@ public static class MaintenancePlanner
         var wanted = request.NodeIds.IsDefault ? [] : request.NodeIds.Distinct().ToList();
         if (wanted.Count == 0)
             checks.Add(new(MaintenanceRules.NodeKnown, "request", false, "no node was chosen", "choose the node(s) to act on"));
-        if (request.Operation == MaintenanceOperation.Stop && wanted.Count > 1)
-            checks.Add(new(MaintenanceRules.NodeKnown, "request", false, $"{wanted.Count} nodes were chosen: one node is stopped for maintenance at a time",
+        if (request.Operation is MaintenanceOperation.Stop or MaintenanceOperation.Start && wanted.Count > 1)
+            checks.Add(new(MaintenanceRules.NodeKnown, "request", false, $"{wanted.Count} nodes were chosen: one node is {(request.Operation == MaintenanceOperation.Stop ? "stopped" : "started")} at a time",
                 "choose one node"));
         var found = new List<NodeStatus>();
         foreach (var id in wanted)
@@ -122,7 +129,7 @@ public static class MaintenancePlanner
             [
                 action == NodeAction.Restart ? $"{node.Label} goes away and comes back" : $"{node.Label} answers again",
                 $"{node.Label} serves as {expected}",
-                $"{node.Label}'s zxid reaches the leader's zxid from before the step",
+                $"{node.Label} has every transaction the leader had before the step: its zxid reaches the leader's (when the leader's epoch has none yet, as on an idle ensemble after an election, the leader's synced count decides)",
                 $"the leader reports {voters - 1} synced follower(s)" + (observers > 0 ? $" and {observers} synced observer(s)" : ""),
                 settle,
                 timeout,

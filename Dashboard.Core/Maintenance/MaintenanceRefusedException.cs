@@ -15,4 +15,7 @@ public sealed class MaintenanceRefusedException : Exception
 
     /// <summary>Which kind of refusal: a conflict (another run, a state that does not allow it) or a failed check.</summary>
     public bool IsConflict { get; init; }
+
+    /// <summary>The asker's role does not allow the action.</summary>
+    public bool IsForbidden { get; init; }
 }

@@ -20,6 +20,12 @@ public enum StepState
 
     /// <summary>The dashboard stopped while the action was under way: whether it happened is unknown.</summary>
     Interrupted,
+
+    /// <summary>
+    /// The step's action was interrupted and left its node down: on resume the run starts the node it took down
+    /// itself (a start, never the whole action again), then waits for it as the step would have.
+    /// </summary>
+    Recovering,
 }
 
 public static class RunStates
@@ -53,6 +59,15 @@ public sealed record MaintenanceStep(int Index, NodeAction Action, int NodeId, s
     }
 }
 
+/// <summary>
+/// What a step waits for after its action: <see cref="Unmet"/> as of the last poll (empty while settling), since
+/// <see cref="Since"/> (the start of the wait, or of the settle period once ready), until <see cref="Deadline"/>.
+/// </summary>
+public sealed record StepWait(int Step, DateTimeOffset Since, DateTimeOffset Deadline, IReadOnlyList<string> Unmet, DateTimeOffset? ReadySince)
+{
+    public bool Settling => ReadySince is not null;
+}
+
 public sealed record RunLogLine(DateTimeOffset At, string Level, string Message)
 {
     public const string Info = "info";
@@ -76,6 +91,9 @@ public sealed record MaintenanceRun(string Id, string ClusterId, MaintenanceOper
     public DateTimeOffset UpdatedAt { get; init; }
     public DateTimeOffset? FinishedAt { get; init; }
 
+    /// <summary>What the running step waits for now, and since when; only while an executor drives the run (not stored).</summary>
+    public StepWait? Wait { get; init; }
+
     /// <summary>The log, oldest first; only filled when a run is read with its log.</summary>
     public ImmutableArray<RunLogLine> Log { get; init; } = [];
 
@@ -91,6 +109,15 @@ public sealed record MaintenanceRun(string Id, string ClusterId, MaintenanceOper
             .Select(s => s.NodeId)
             .Where(id => !Steps.Any(t => t.Action == NodeAction.Start && t.NodeId == id && t.State == StepState.Succeeded))
             .ToHashSet();
+
+    /// <summary>
+    /// Nodes this run may have taken down itself: those held away, and the current step's node while its restart or
+    /// stop has started and the step has not finished. The run's own checks never refuse it because of these.
+    /// </summary>
+    public IReadOnlyCollection<int> TakenDown =>
+        Current is { Action: NodeAction.Restart or NodeAction.Stop, ActionStartedAt: not null, State: not StepState.Succeeded } step
+            ? [.. Away, step.NodeId]
+            : Away;
 
     /// <summary>The current step's action was started but not known to have worked: resuming needs the operator's choice.</summary>
     public bool NeedsResumeChoice => Current is { ActionStartedAt: not null, ActionSucceeded: not true };

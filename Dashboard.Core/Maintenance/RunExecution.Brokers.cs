@@ -18,7 +18,8 @@ internal sealed partial class RunExecution
         }
         var clusterId = _target.Cluster.Id;
         step = KeepControllerLast(await kafka.Checks.RollOrderAsync(clusterId, token).ConfigureAwait(false), step);
-        var refusals = (await kafka.Checks.BeforeRestartAsync(clusterId, step.NodeId, token).ConfigureAwait(false)).Where(c => !c.Passed).ToList();
+        var zooKeeper = MaintenanceChecks.ZooKeeperCanLoseVoter(await _target.Reader.ReadAsync(token).ConfigureAwait(false), ZooKeeperRiskAccepted);
+        var refusals = (await kafka.Checks.BeforeRestartAsync(clusterId, step.NodeId, token).ConfigureAwait(false)).Append(zooKeeper).Where(c => !c.Passed).ToList();
         if (refusals.Count > 0)
         {
             Pause($"{number} ({Verb(step.Action)} {step.Node}) refused: {string.Join("; ", refusals)}");

@@ -9,8 +9,9 @@ namespace Dashboard.Core.Maintenance;
 /// (rolling restarts re-read leadership and keep the leader last), re-check, save the step as started, act, then
 /// wait until the node serves in its role, has caught up, the leader counts it synced and the ensemble has stayed
 /// healthy for the settle period. Any failure or timeout pauses with the reason; it never moves on while unhealthy.
-/// Pause and abort interrupt waits at once; an action under way is allowed to finish (a half-made restart would
-/// leave a node down).
+/// Pause, abort and the dashboard stopping interrupt waits at once; an action under way is never cancelled by them
+/// (a half-made restart leaves a node down): it ends on its own, bounded by the control's action timeout, and its
+/// result is saved before the run pauses.
 /// </summary>
 internal sealed partial class RunExecution
 {
@@ -24,8 +25,10 @@ internal sealed partial class RunExecution
     private volatile string? _pauseBy;
     private volatile string? _abortBy;
 
-    public RunExecution(MaintenanceRun run, MaintenanceStore store, MaintenanceTarget target, IAuditLog? audit, TimeProvider time, Action<MaintenanceRun> changed, CancellationToken shutdown)
+    public RunExecution(MaintenanceRun run, MaintenanceStore store, MaintenanceTarget target, IAuditLog? audit, TimeProvider time, Action<MaintenanceRun> changed, CancellationToken shutdown,
+        bool zooKeeperRiskAccepted = false)
     {
+        ZooKeeperRiskAccepted = zooKeeperRiskAccepted; // before the loop starts
         Run = run;
         _store = store;
         _target = target;
@@ -38,7 +41,15 @@ internal sealed partial class RunExecution
 
     public MaintenanceRun Run { get; private set; }
 
+    /// <summary>Broker rolls: the operator accepted rolling while ZooKeeper cannot lose a voter (for this execution only).</summary>
+    public bool ZooKeeperRiskAccepted { get; }
+
+    /// <summary>What the current step waits for, as of the last poll; null when it is not waiting.</summary>
+    public StepWait? Wait { get; private set; }
+
     public Task Completion { get; }
+
+    public Clusters.ClusterDefinition Cluster => _target.Cluster;
 
     private MaintenanceSettings Settings => _target.Cluster.Maintenance;
 
@@ -54,6 +65,13 @@ internal sealed partial class RunExecution
         _abortBy = by;
         Log(RunLogLine.Warning, $"Abort requested by {by}" + (Run.Current?.State == StepState.Acting ? ": the run stops once the action under way has finished." : "."));
         Interrupt();
+    }
+
+    /// <summary>The dashboard is stopping: waits end now; an action under way is finished first, and the log says so.</summary>
+    public void NoteShutdown()
+    {
+        if (Run.Current is { State: StepState.Acting } step)
+            Log(RunLogLine.Warning, $"The dashboard is stopping during step {step.Index + 1} ({Verb(step.Action)} {step.Node}): the action under way is finished first, not cancelled.");
     }
 
     private void Interrupt()
@@ -100,7 +118,12 @@ internal sealed partial class RunExecution
         var token = linked.Token;
         var kafka = MaintenanceOperations.IsKafka(Run.Operation);
         if (step.Action == NodeAction.PreferredElection) return await ElectAsync(step, number, token).ConfigureAwait(false);
-        if (step.ActionStartedAt is null)
+        if (step.State == StepState.Recovering)
+        {
+            if (!await BringBackAsync(step, number, token).ConfigureAwait(false)) return false;
+            step = Run.Current!;
+        }
+        else if (step.ActionStartedAt is null)
         {
             if (!await (kafka ? PrepareBrokerAsync(step, number, token) : PrepareNodeAsync(step, number, token)).ConfigureAwait(false)) return false;
             step = Run.Current!;
@@ -128,7 +151,7 @@ internal sealed partial class RunExecution
     private async Task<bool> PrepareNodeAsync(MaintenanceStep step, string number, CancellationToken token)
     {
         var snapshot = await _target.Reader.ReadAsync(token).ConfigureAwait(false);
-        if (Run.Operation != MaintenanceOperation.Stop) step = KeepLeaderLast(snapshot, step);
+        if (Run.Operation is MaintenanceOperation.Restart or MaintenanceOperation.RollingRestart) step = KeepLeaderLast(snapshot, step);
         var refusals = MaintenanceChecks.BeforeStep(snapshot, step.Action, step.NodeId, Run.Away).Where(c => !c.Passed).ToList();
         if (refusals.Count > 0)
         {
@@ -138,6 +161,25 @@ internal sealed partial class RunExecution
         var definition = MaintenancePlanner.DefinitionOf(_target.Cluster, snapshot.Nodes.First(n => n.Id == step.NodeId));
         var control = _target.Controls(definition, out var problem);
         return await ActAsync(step, definition, control, problem, snapshot.Leader?.Zxid?.Value, number).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// An interrupted step left its node down: start the node the run took down itself (never the whole action
+    /// again), then wait for it as the step would have. The checks are a start's: the node itself is expected away.
+    /// </summary>
+    private async Task<bool> BringBackAsync(MaintenanceStep step, string number, CancellationToken token)
+    {
+        var snapshot = await _target.Reader.ReadAsync(token).ConfigureAwait(false);
+        var refusals = MaintenanceChecks.BeforeStep(snapshot, NodeAction.Start, step.NodeId, Run.TakenDown).Where(c => !c.Passed).ToList();
+        if (refusals.Count > 0)
+        {
+            Pause($"{number} (start {step.Node}, which this run took down) refused: {string.Join("; ", refusals)}");
+            return false;
+        }
+        var definition = MaintenancePlanner.DefinitionOf(_target.Cluster, snapshot.Nodes.First(n => n.Id == step.NodeId));
+        var control = _target.Controls(definition, out var problem);
+        Log(RunLogLine.Info, $"{number}: {step.Node} is down after the interrupted {Verb(step.Action)}: starting it (the run took it down itself).");
+        return await ActAsync(step, definition, control, problem, snapshot.Leader?.Zxid?.Value, number, NodeAction.Start).ConfigureAwait(false);
     }
 
     /// <summary>What a ZooKeeper step still waits for in one poll; remembers whether the node was seen to go away.</summary>
@@ -172,13 +214,17 @@ internal sealed partial class RunExecution
         return now;
     }
 
-    /// <summary>Acts on the node; <paramref name="before"/> is what the wait compares against (the leader's zxid, or the broker's epoch).</summary>
-    private async Task<bool> ActAsync(MaintenanceStep step, Clusters.NodeDefinition definition, INodeControl? control, string? problem, long? before, string number)
+    /// <summary>
+    /// Acts on the node; <paramref name="before"/> is what the wait compares against (the leader's zxid, or the
+    /// broker's epoch); <paramref name="doing"/> is the action when it is not the step's own (bringing a node back).
+    /// </summary>
+    private async Task<bool> ActAsync(MaintenanceStep step, Clusters.NodeDefinition definition, INodeControl? control, string? problem, long? before, string number, NodeAction? doing = null)
     {
+        var action = doing ?? step.Action;
         // Saved before acting: after a crash the record says the action may have happened, so it is never repeated blindly.
-        step = step with { State = StepState.Acting, ActionStartedAt = _time.GetUtcNow(), ZxidBefore = before };
+        step = step with { State = StepState.Acting, ActionStartedAt = _time.GetUtcNow(), ActionFinishedAt = null, ActionSucceeded = null, ZxidBefore = before };
         Update(Run, step);
-        Log(RunLogLine.Info, $"{number}: {Verb(step.Action)} {step.Node} ({(control is null ? "no control" : control.Describe(step.Action, definition))}).");
+        Log(RunLogLine.Info, $"{number}: {Verb(action)} {step.Node} ({(control is null ? "no control" : control.Describe(action, definition))}).");
         var clock = Stopwatch.StartNew();
         NodeControlResult result;
         if (control is null) result = NodeControlResult.Failed(problem ?? "no node control");
@@ -186,9 +232,11 @@ internal sealed partial class RunExecution
         {
             try
             {
-                result = await control.RunAsync(step.Action, definition, _shutdown).ConfigureAwait(false);
+                // Never cancelled by pause, abort or shutdown: a restart cut between its stop and its start leaves the
+                // node down. The control's own action timeout bounds it; the host's shutdown timeout covers that.
+                result = await control.RunAsync(action, definition, CancellationToken.None).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is not OperationCanceledException || !_shutdown.IsCancellationRequested)
+            catch (Exception e)
             {
                 result = NodeControlResult.Failed($"{control.Kind} control failed: {e.Message}");
             }
@@ -201,10 +249,10 @@ internal sealed partial class RunExecution
         Update(Run, step);
         Log(result.Succeeded ? RunLogLine.Info : RunLogLine.Error, $"{number}: {result.Summary} ({clock.Elapsed.TotalSeconds:0.0} s)." + (result.Output is { } o ? "\n" + o : ""));
         _audit?.Record(new AuditEntry(_time.GetUtcNow(), Run.StartedBy, null, "maintenance-step", $"{Run.ClusterId}/node {step.NodeId}",
-            result.Succeeded ? AuditOutcome.Succeeded : AuditOutcome.Failed) { Detail = $"run {Run.Id} {number}: {Verb(step.Action)}: {result.Summary}" });
+            result.Succeeded ? AuditOutcome.Succeeded : AuditOutcome.Failed) { Detail = $"run {Run.Id} {number}: {Verb(action)}: {result.Summary}" });
         if (!result.Succeeded)
         {
-            Pause($"{number} ({Verb(step.Action)} {step.Node}) failed: {result.Summary}. Nothing else was touched; resume with retry to run it again, or verify if you did it by hand");
+            Pause($"{number} ({Verb(action)} {step.Node}) failed: {result.Summary}. Nothing else was touched; resume with retry to run it again, or verify if you did it by hand");
             return false;
         }
         return true;
@@ -218,28 +266,41 @@ internal sealed partial class RunExecution
         var lastUnmet = "no poll yet";
         TimeSpan? readySince = null;
         var announced = false;
-        while (true)
+        var since = _time.GetUtcNow();
+        var deadline = since + timeout;
+        try
         {
-            var unmet = await poll(cancellationToken).ConfigureAwait(false);
-            if (unmet.Count == 0)
+            while (true)
             {
-                readySince ??= clock.Elapsed;
-                if (!announced)
+                var unmet = await poll(cancellationToken).ConfigureAwait(false);
+                var now = _time.GetUtcNow();
+                var previous = Wait;
+                Wait = new StepWait(step.Index, since, deadline, unmet, unmet.Count == 0 ? previous?.ReadySince ?? now : null);
+                if (previous is null || !previous.Unmet.SequenceEqual(unmet) || previous.Settling != Wait.Settling) _changed(Run);
+                if (unmet.Count == 0)
                 {
-                    Log(RunLogLine.Info, $"{step.Node} is ready; settling for {Seconds(Settings.SettlePeriod)}.");
-                    announced = true;
+                    readySince ??= clock.Elapsed;
+                    if (!announced)
+                    {
+                        Log(RunLogLine.Info, $"{step.Node} is ready; settling for {Seconds(Settings.SettlePeriod)}.");
+                        announced = true;
+                    }
+                    if (clock.Elapsed - readySince >= Settings.SettlePeriod) return null;
                 }
-                if (clock.Elapsed - readySince >= Settings.SettlePeriod) return null;
+                else
+                {
+                    if (readySince is not null) Log(RunLogLine.Warning, $"Unhealthy again while settling: {string.Join("; ", unmet)}.");
+                    readySince = null;
+                    announced = false;
+                    lastUnmet = string.Join("; ", unmet);
+                }
+                if (clock.Elapsed > timeout) return lastUnmet;
+                await Task.Delay(Settings.PollInterval, _time, cancellationToken).ConfigureAwait(false);
             }
-            else
-            {
-                if (readySince is not null) Log(RunLogLine.Warning, $"Unhealthy again while settling: {string.Join("; ", unmet)}.");
-                readySince = null;
-                announced = false;
-                lastUnmet = string.Join("; ", unmet);
-            }
-            if (clock.Elapsed > timeout) return lastUnmet;
-            await Task.Delay(Settings.PollInterval, _time, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            Wait = null;
         }
     }
 
@@ -247,8 +308,12 @@ internal sealed partial class RunExecution
         (MaintenanceOperations.IsKafka(Run.Operation) ? _target.Cluster.Maintenance.BrokerControl : _target.Cluster.ControlFor(_target.Cluster.Nodes.FirstOrDefault(n => n.Id == step.NodeId) ?? new(string.Empty, 0)))?.Kind == NodeControlKind.Manual
             ? Settings.ManualStepTimeout : Settings.StepTimeout;
 
-    private string ShutdownReason() =>
-        Run.Current is { } step ? $"the dashboard stopped during step {step.Index + 1} ({Verb(step.Action)} {step.Node}); resume to go on" : "the dashboard stopped";
+    private string ShutdownReason() => Run.Current switch
+    {
+        null => "the dashboard stopped",
+        { ActionSucceeded: true } step => $"the dashboard stopped during step {step.Index + 1} ({Verb(step.Action)} {step.Node}) after its action had finished ({step.Outcome}); resume to verify the node and go on",
+        var step => $"the dashboard stopped during step {step.Index + 1} ({Verb(step.Action)} {step.Node}); resume to go on",
+    };
 
     private void Pause(string reason)
     {

@@ -31,10 +31,25 @@ public static class StepReadiness
         if (!node.IsServing) unmet.Add($"{step.Node} does not serve yet ({(node.Role == NodeRole.Down ? node.Error : node.Role.ToString().ToLowerInvariant())})");
         else if (step.IsObserver ? node.Role != NodeRole.Observer : node.Role is not (NodeRole.Leader or NodeRole.Follower))
             unmet.Add($"{step.Node} serves as {node.Role.ToString().ToLowerInvariant()}, expected {(step.IsObserver ? "observer" : "follower or leader")}");
-        if (step.ZxidBefore is { } before && (node.Zxid is not { } z || z.Value < before))
+        if (MustReach(step) is { } before && (node.Zxid is not { } z || z.Value < before))
             unmet.Add($"{step.Node}'s zxid {node.Zxid?.ToString() ?? "(unknown)"} has not reached {new Zxid(before)} yet");
         unmet.AddRange(Failures(snapshot, away));
         return unmet;
+    }
+
+    /// <summary>
+    /// The zxid a node must reach to have every transaction the leader had before the step, or null when there is
+    /// none to compare. After an election the leader reports its new epoch's start (counter 0) until the first
+    /// write, while followers of an idle ensemble keep reporting the old epoch's last transaction: that zxid would
+    /// never be reached. In that case no transaction exists in the new epoch, so the node has them all exactly when
+    /// it has synced with the leader, which the leader's own count says (zk_synced_followers / zk_synced_observers,
+    /// judged in <see cref="EnsembleReadiness.Synced"/> with every step). We read rather than write a znode of our
+    /// own: it needs no session, no ACL and no write permission, and it changes nothing on the ensemble.
+    /// </summary>
+    public static long? MustReach(MaintenanceStep step)
+    {
+        ArgumentNullException.ThrowIfNull(step);
+        return step.ZxidBefore is { } before && new Zxid(before).Counter != 0 ? before : null;
     }
 
     /// <summary>Whether a restarted node has shown it really went away: seen not serving, or its uptime began after the action.</summary>

@@ -153,14 +153,23 @@ public sealed class ZooKeeperSandbox : IAsyncDisposable
     private void Launch(SandboxNode node)
     {
         if (node.State != SandboxNodeState.Stopped) return;
-        var start = new ProcessStartInfo("setsid") { UseShellExecute = false, WorkingDirectory = node.Directory };
-        // setsid gives the JVM its own session, so a Ctrl+C aimed at the dashboard's terminal reaches the dashboard,
-        // which then stops the nodes in order; exec keeps the pid, so signals reach the JVM itself.
-        foreach (var arg in new[] { "sh", "-c", "echo $$ > pid; exec \"$@\" >> zookeeper.log 2>&1", "sh", _installation.JavaPath })
-            start.ArgumentList.Add(arg);
-        foreach (var arg in JvmArguments(node)) start.ArgumentList.Add(arg);
+        var command = LaunchCommand(node.Id);
+        var start = new ProcessStartInfo(command[0]) { UseShellExecute = false, WorkingDirectory = node.Directory };
+        foreach (var arg in command.Skip(1)) start.ArgumentList.Add(arg);
         node.Process = Process.Start(start) ?? throw new SandboxException($"Could not start {node}: {_installation.JavaPath} did not run.");
         node.State = SandboxNodeState.Running;
+    }
+
+    /// <summary>
+    /// The argument list that starts a node, to run in its folder; it writes the JVM's pid to the folder's <c>pid</c>
+    /// file. Tests give it to command node control, so a script outside this process can start a node it stopped.
+    /// </summary>
+    public IReadOnlyList<string> LaunchCommand(int id)
+    {
+        var node = Node(id);
+        // setsid gives the JVM its own session, so a Ctrl+C aimed at the dashboard's terminal reaches the dashboard,
+        // which then stops the nodes in order; exec keeps the pid, so signals reach the JVM itself.
+        return ["setsid", "sh", "-c", "echo $$ > pid; exec \"$@\" >> zookeeper.log 2>&1", "sh", _installation.JavaPath, .. JvmArguments(node)];
     }
 
     private IEnumerable<string> JvmArguments(SandboxNode node)

@@ -83,6 +83,25 @@ public sealed class EnsembleHistoryRecorderTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task NewLeaderAnsweredLate_NoLeaderBoundCountsUntilItsAnswerArrived()
+    {
+        // Every node frozen: the poll that finds the new leader started at 30 s, but its answer came 1.2 s later.
+        var recorder = new EnsembleHistoryRecorder(_writer, _database.Options);
+        var before = Snapshot("LFFO", T0);
+        var frozen = Snapshot("DDDD", T0.AddSeconds(2));
+        var found = Snapshot("FLFO", T0.AddSeconds(30));
+        found = found with { Nodes = found.Nodes.Select(n => n with { ResponseTime = n.Role == NodeRole.Leader ? TimeSpan.FromMilliseconds(1200) : TimeSpan.FromMilliseconds(900) }).ToImmutableArray() };
+        recorder.Record(before, EnsembleEvent.Between(null, before));
+        recorder.Record(frozen, EnsembleEvent.Between(before, frozen));
+        recorder.Record(found, EnsembleEvent.Between(frozen, found));
+        Assert.True(await _writer.FlushAsync());
+        var events = await new HistoryReader(_database).EventsAsync("c", T0.AddHours(-1), T0.AddHours(1));
+
+        var change = Assert.Single(events, e => e.Kind == "leader-changed");
+        Assert.Contains("\"noLeaderMs\":31200", change.DataJson, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task UnchangedPolls_OneSnapshotThenHeartbeat_ChangeStoresAnother()
     {
         var (_, reader) = await RecordAsync(("LFFO", 0), ("LFFO", 2), ("LFFO", 100), ("LFFO", 301), ("LFDO", 303));

@@ -16,7 +16,7 @@ public sealed class InterruptedRunTests(MaintenanceEnsemble ensemble) : IClassFi
         var pidBefore = observer.ProcessId;
         try
         {
-            var run = await first.Coordinator.StartAsync("sandbox", new MaintenanceRequest(MaintenanceOperation.Restart, [observer.Id]), "tester");
+            var run = await first.Coordinator.StartAsync("sandbox", new MaintenanceRequest(MaintenanceOperation.Restart, [observer.Id]), TestMaintenance.Tester);
             // Wait until the restart was done and the run is settling, then stop "the dashboard".
             await first.WaitUntilSettledAsync(run.Id, TimeSpan.FromSeconds(60), r => r.Log.Any(l => l.Message.Contains("settling", StringComparison.Ordinal)));
             await first.Coordinator.DisposeAsync();
@@ -31,7 +31,7 @@ public sealed class InterruptedRunTests(MaintenanceEnsemble ensemble) : IClassFi
             Assert.True(run.Steps[0].ActionSucceeded);
             Assert.False(run.NeedsResumeChoice);
 
-            run = await second.Coordinator.ResumeAsync(run.Id, ResumeMode.Default, "tester");
+            run = await second.Coordinator.ResumeAsync(run.Id, ResumeMode.Default, TestMaintenance.Tester);
             run = await second.WaitUntilSettledAsync(run.Id, TimeSpan.FromSeconds(60));
             Assert.Equal(RunState.Succeeded, run.State);
             Assert.Equal(pidAfterRestart, observer.ProcessId); // verified, not restarted a second time
@@ -62,11 +62,11 @@ public sealed class InterruptedRunTests(MaintenanceEnsemble ensemble) : IClassFi
         Assert.Equal(StepState.Interrupted, run.Steps[0].State);
         Assert.Contains("its action had started", run.PauseReason, StringComparison.Ordinal);
         Assert.True(run.NeedsResumeChoice);
-        var refused = await Assert.ThrowsAsync<MaintenanceRefusedException>(() => maintenance.Coordinator.ResumeAsync(run.Id, ResumeMode.Default, "tester"));
+        var refused = await Assert.ThrowsAsync<MaintenanceRefusedException>(() => maintenance.Coordinator.ResumeAsync(run.Id, ResumeMode.Default, TestMaintenance.Tester));
         Assert.Equal("resume-choice", Assert.Single(refused.Refusals).Rule);
         Assert.Contains("retry", refused.Refusals[0].ToPass, StringComparison.Ordinal);
 
-        run = await maintenance.Coordinator.AbortAsync(run.Id, "tester");
+        run = await maintenance.Coordinator.AbortAsync(run.Id, TestMaintenance.Tester);
         Assert.Equal(RunState.Aborted, run.State);
         Assert.Null(maintenance.Coordinator.Active("sandbox"));
     }

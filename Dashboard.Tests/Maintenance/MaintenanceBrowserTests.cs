@@ -1,6 +1,7 @@
 using Dashboard.Core.Maintenance;
 using Dashboard.Tests.Access;
 using Dashboard.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
 namespace Dashboard.Tests.Maintenance;
@@ -70,5 +71,52 @@ public sealed class MaintenanceBrowserTests(Browser browser) : IAsyncLifetime
         await Assertions.Expect(page.Locator("#past-runs li")).ToContainTextAsync("succeeded");
         Assert.Empty(cspViolations);
         Assert.Empty(problems);
+    }
+
+    [Fact]
+    public async Task MaintenancePage_RunChangesWhileDisconnected_PageRereadsOnReconnect_ButtonsAndPastRunsFollowLive()
+    {
+        await using var app = MaintenanceWebApp.Create(_sandbox);
+        var (page, problems) = await browser.NewPageAsync(app.StartRealServer());
+        MaintenanceWebApp.RegisterSandbox(app, _sandbox);
+        var runs = app.Services.GetRequiredService<MaintenanceCoordinator>();
+        await page.GotoAsync("/sign-in");
+        await page.FillAsync("#name", AccessTestApp.OperatorName);
+        await page.FillAsync("#password", AccessTestApp.OperatorPassword);
+        await page.ClickAsync("#sign-in-form button[type=submit]");
+        await page.GotoAsync($"/clusters/{MaintenanceWebApp.ClusterId}/maintenance");
+        await Assertions.Expect(page.Locator("#live-status")).ToHaveAttributeAsync("data-state", "connected");
+        await Assertions.Expect(page.Locator("#plan-form")).ToBeVisibleAsync();
+
+        // Started elsewhere (the API, another operator): the buttons follow without a reload.
+        var run = await runs.StartAsync(MaintenanceWebApp.ClusterId, MaintenanceRequest.RollingRestart, TestMaintenance.Tester);
+        try
+        {
+            await Assertions.Expect(page.Locator("#pause-run")).ToBeVisibleAsync(new() { Timeout = 30_000 });
+            await Assertions.Expect(page.Locator("#plan-form")).ToHaveCountAsync(0);
+
+            // The connection drops; meanwhile the run pauses on the server. Nothing is pushed to this page.
+            await page.EvaluateAsync("() => window.dashboardLive.stop()");
+            await Assertions.Expect(page.Locator("#live-status")).ToHaveAttributeAsync("data-state", "disconnected");
+            await runs.PauseAsync(run.Id, TestMaintenance.Tester);
+            Assert.Equal(RunState.Paused, runs.Get(run.Id)!.State);
+
+            // Back to Live, the page re-read what is true: paused, no Pause button, a Resume button.
+            await Assertions.Expect(page.Locator("#live-status")).ToHaveAttributeAsync("data-state", "connected", new() { Timeout = 30_000 });
+            await Assertions.Expect(page.Locator("#maintenance-live #run-state")).ToHaveAttributeAsync("data-state", "paused");
+            await Assertions.Expect(page.Locator("#pause-run")).ToHaveCountAsync(0);
+            await Assertions.Expect(page.Locator("#resume-run, #resume-verify")).Not.ToHaveCountAsync(0);
+
+            // Aborted elsewhere: past runs and the plan form come back live.
+            await runs.AbortAsync(run.Id, TestMaintenance.Tester);
+            await Assertions.Expect(page.Locator("#past-runs li")).ToContainTextAsync("aborted", new() { Timeout = 30_000 });
+            await Assertions.Expect(page.Locator("#plan-form")).ToBeVisibleAsync();
+            Assert.Empty(problems);
+        }
+        finally
+        {
+            if (runs.Get(run.Id) is { IsActive: true }) await runs.AbortAsync(run.Id, TestMaintenance.Tester);
+            await _sandbox.WaitUntilServingAsync(TimeSpan.FromSeconds(60));
+        }
     }
 }

@@ -17,7 +17,7 @@ public sealed class NodeControlFailureTests(MaintenanceEnsemble ensemble) : ICla
         var pids = ensemble.Sandbox.Nodes.ToDictionary(n => n.Id, n => n.ProcessId);
         try
         {
-            var run = await maintenance.Coordinator.StartAsync("sandbox", MaintenanceRequest.RollingRestart, "tester");
+            var run = await maintenance.Coordinator.StartAsync("sandbox", MaintenanceRequest.RollingRestart, TestMaintenance.Tester);
             run = await maintenance.WaitUntilSettledAsync(run.Id, TimeSpan.FromSeconds(30));
 
             Assert.Equal(RunState.Paused, run.State);
@@ -29,7 +29,7 @@ public sealed class NodeControlFailureTests(MaintenanceEnsemble ensemble) : ICla
             Assert.All(ensemble.Sandbox.Nodes, n => Assert.Equal(pids[n.Id], n.ProcessId));
 
             // The action started and failed: resuming needs the operator's word.
-            var choice = await Assert.ThrowsAsync<MaintenanceRefusedException>(() => maintenance.Coordinator.ResumeAsync(run.Id, ResumeMode.Default, "tester"));
+            var choice = await Assert.ThrowsAsync<MaintenanceRefusedException>(() => maintenance.Coordinator.ResumeAsync(run.Id, ResumeMode.Default, TestMaintenance.Tester));
             Assert.Equal("resume-choice", Assert.Single(choice.Refusals).Rule);
 
             // Retry re-runs the checks first: with a voter down they fail, and nothing is executed.
@@ -37,7 +37,7 @@ public sealed class NodeControlFailureTests(MaintenanceEnsemble ensemble) : ICla
             var follower = ensemble.Sandbox.Voters.First(n => n.Id != leader).Id;
             await ensemble.Sandbox.StopNodeAsync(follower);
             await WaitForDownAsync(maintenance, follower);
-            var refused = await Assert.ThrowsAsync<MaintenanceRefusedException>(() => maintenance.Coordinator.ResumeAsync(run.Id, ResumeMode.Retry, "tester"));
+            var refused = await Assert.ThrowsAsync<MaintenanceRefusedException>(() => maintenance.Coordinator.ResumeAsync(run.Id, ResumeMode.Retry, TestMaintenance.Tester));
             Assert.Contains(refused.Refusals, r => r.Rule == MaintenanceRules.NodesServing && r.Subject.Contains($"node {follower}", StringComparison.Ordinal));
             run = maintenance.Coordinator.Get(run.Id)!;
             Assert.Equal(RunState.Paused, run.State);
@@ -58,7 +58,7 @@ public sealed class NodeControlFailureTests(MaintenanceEnsemble ensemble) : ICla
         try
         {
             var clock = System.Diagnostics.Stopwatch.StartNew();
-            var run = await maintenance.Coordinator.StartAsync("sandbox", new MaintenanceRequest(MaintenanceOperation.Restart, [1, 4]), "tester");
+            var run = await maintenance.Coordinator.StartAsync("sandbox", new MaintenanceRequest(MaintenanceOperation.Restart, [1, 4]), TestMaintenance.Tester);
             run = await maintenance.WaitUntilSettledAsync(run.Id, TimeSpan.FromSeconds(30));
             Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15), $"took {clock.Elapsed}");
             Assert.Equal(RunState.Paused, run.State);
@@ -68,13 +68,13 @@ public sealed class NodeControlFailureTests(MaintenanceEnsemble ensemble) : ICla
             Assert.All(ensemble.Sandbox.Nodes, n => Assert.Equal(pids[n.Id], n.ProcessId));
 
             // Verify only waits for a real restart: the node never went away, so the run pauses again and says so.
-            run = await maintenance.Coordinator.ResumeAsync(run.Id, ResumeMode.Verify, "tester");
+            run = await maintenance.Coordinator.ResumeAsync(run.Id, ResumeMode.Verify, TestMaintenance.Tester);
             run = await maintenance.WaitUntilSettledAsync(run.Id, TimeSpan.FromSeconds(30));
             Assert.Equal(RunState.Paused, run.State);
             Assert.Contains("has not been seen to restart", run.PauseReason, StringComparison.Ordinal);
             Assert.Null(run.Steps[1].ActionStartedAt);
 
-            run = await maintenance.Coordinator.AbortAsync(run.Id, "tester");
+            run = await maintenance.Coordinator.AbortAsync(run.Id, TestMaintenance.Tester);
             Assert.Equal(RunState.Aborted, run.State);
             Assert.Null(maintenance.Coordinator.Active("sandbox"));
         }

@@ -30,7 +30,7 @@ public sealed class RefusalTests(MaintenanceEnsemble ensemble) : IClassFixture<M
             Assert.DoesNotContain(plan.Refusals, r => r.Subject.Contains("node 4", StringComparison.Ordinal) && r.Rule == MaintenanceRules.QuorumKept);
 
             var pids = ensemble.Sandbox.Nodes.ToDictionary(n => n.Id, n => n.ProcessId);
-            var refused = await Assert.ThrowsAsync<MaintenanceRefusedException>(() => maintenance.Coordinator.StartAsync("sandbox", MaintenanceRequest.RollingRestart, "tester"));
+            var refused = await Assert.ThrowsAsync<MaintenanceRefusedException>(() => maintenance.Coordinator.StartAsync("sandbox", MaintenanceRequest.RollingRestart, TestMaintenance.Tester));
             Assert.Contains(refused.Refusals, r => r.Rule == MaintenanceRules.NodesServing);
             Assert.Null(maintenance.Coordinator.Active("sandbox"));
             Assert.Empty(maintenance.Coordinator.List("sandbox"));
@@ -50,14 +50,14 @@ public sealed class RefusalTests(MaintenanceEnsemble ensemble) : IClassFixture<M
         try
         {
             // Stopping the observer for maintenance holds the run (and the cluster's lock) until it is resumed.
-            var run = await first.Coordinator.StartAsync("sandbox", new MaintenanceRequest(MaintenanceOperation.Stop, [observer]), "tester");
+            var run = await first.Coordinator.StartAsync("sandbox", new MaintenanceRequest(MaintenanceOperation.Stop, [observer]), TestMaintenance.Tester);
             run = await first.WaitUntilSettledAsync(run.Id, TimeSpan.FromSeconds(60));
             Assert.Equal(RunState.Paused, run.State);
             Assert.True(run.Held, run.PauseReason);
             Assert.Contains("away for maintenance", run.PauseReason, StringComparison.Ordinal);
             Assert.Equal([observer], run.Away);
 
-            var refused = await Assert.ThrowsAsync<MaintenanceRefusedException>(() => first.Coordinator.StartAsync("sandbox", MaintenanceRequest.RollingRestart, "someone-else"));
+            var refused = await Assert.ThrowsAsync<MaintenanceRefusedException>(() => first.Coordinator.StartAsync("sandbox", MaintenanceRequest.RollingRestart, new MaintenanceActor("someone-else", Dashboard.Core.Access.DashboardRole.Operator)));
             var rule = Assert.Single(refused.Refusals, r => r.Rule == MaintenanceRules.OneRunPerCluster);
             Assert.Contains(run.Id, rule.Detail, StringComparison.Ordinal);
             Assert.Contains($"abort run {run.Id}", rule.ToPass, StringComparison.Ordinal);
@@ -68,11 +68,11 @@ public sealed class RefusalTests(MaintenanceEnsemble ensemble) : IClassFixture<M
             await using var second = new TestMaintenance(ensemble.Sandbox, folder: first.Folder);
             Assert.Equal(0, second.Coordinator.RecoverInterrupted());
             Assert.Equal(run.Id, second.Coordinator.Active("sandbox")?.Id);
-            var again = await Assert.ThrowsAsync<MaintenanceRefusedException>(() => second.Coordinator.StartAsync("sandbox", new MaintenanceRequest(MaintenanceOperation.Restart, [1]), "tester"));
+            var again = await Assert.ThrowsAsync<MaintenanceRefusedException>(() => second.Coordinator.StartAsync("sandbox", new MaintenanceRequest(MaintenanceOperation.Restart, [1]), TestMaintenance.Tester));
             Assert.Contains(again.Refusals, r => r.Rule == MaintenanceRules.OneRunPerCluster);
 
             // Bringing the node back ends the run and frees the cluster.
-            run = await second.Coordinator.ResumeAsync(run.Id, ResumeMode.Default, "tester");
+            run = await second.Coordinator.ResumeAsync(run.Id, ResumeMode.Default, TestMaintenance.Tester);
             run = await second.WaitUntilSettledAsync(run.Id, TimeSpan.FromSeconds(60));
             Assert.Equal(RunState.Succeeded, run.State);
             Assert.Null(second.Coordinator.Active("sandbox"));

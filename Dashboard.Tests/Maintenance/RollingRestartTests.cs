@@ -62,7 +62,7 @@ public sealed class RollingRestartTests(MaintenanceEnsemble ensemble, ITestOutpu
         });
 
         var clock = Stopwatch.StartNew();
-        var run = await maintenance.Coordinator.StartAsync("sandbox", MaintenanceRequest.RollingRestart, "tester");
+        var run = await maintenance.Coordinator.StartAsync("sandbox", MaintenanceRequest.RollingRestart, TestMaintenance.Tester);
         run = await maintenance.WaitUntilSettledAsync(run.Id, TimeSpan.FromMinutes(5));
         var duration = clock.Elapsed;
         await Task.Delay(500);

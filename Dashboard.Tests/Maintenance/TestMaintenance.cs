@@ -11,11 +11,14 @@ namespace Dashboard.Tests.Maintenance;
 /// <summary>A coordinator over a real sandbox and a history file of its own, with short waits for tests.</summary>
 internal sealed class TestMaintenance : IMaintenanceTargets, IAsyncDisposable
 {
+    /// <summary>An operator, as the page and the API pass one in.</summary>
+    public static readonly MaintenanceActor Tester = new("tester", Dashboard.Core.Access.DashboardRole.Operator);
+
     private readonly NodeControlFactory _controls = new();
     private readonly string _folder;
 
     public TestMaintenance(ZooKeeperSandbox sandbox, NodeControlSettings? control = null, TimeSpan? settle = null, TimeSpan? stepTimeout = null, string? folder = null,
-        SandboxKafkaCluster? kafka = null, NodeControlSettings? brokerControl = null)
+        SandboxKafkaCluster? kafka = null, NodeControlSettings? brokerControl = null, Dashboard.Core.Access.IAuditLog? audit = null)
     {
         Kafka = kafka;
         Sandbox = sandbox;
@@ -38,7 +41,7 @@ internal sealed class TestMaintenance : IMaintenanceTargets, IAsyncDisposable
         if (kafka is not null) _controls.RegisterSandboxKafka(Cluster.Id, kafka);
         Database = new HistoryDatabase(new HistoryOptions { DatabasePath = Path.Combine(_folder, "history.db") });
         Store = new MaintenanceStore(Database);
-        Coordinator = new MaintenanceCoordinator(Store, this);
+        Coordinator = new MaintenanceCoordinator(Store, this, audit);
     }
 
     public ZooKeeperSandbox Sandbox { get; }

@@ -18,7 +18,8 @@ internal static class MaintenanceApi
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
 
-    public sealed record StartBody(string? Operation, int[]? Nodes, string? Confirm, bool? PreferredElection = null);
+    /// <param name="ZooKeeperRisk">Broker rolls while the ensemble cannot lose a voter: the typed word "accept".</param>
+    public sealed record StartBody(string? Operation, int[]? Nodes, string? Confirm, bool? PreferredElection = null, string? ZooKeeperRisk = null);
     public sealed record ResumeBody(string? Mode);
 
     public static IEndpointRouteBuilder MapMaintenanceApi(this IEndpointRouteBuilder app)
@@ -45,11 +46,11 @@ internal static class MaintenanceApi
         return app;
     }
 
-    private static async Task<IResult> PlanAsync(string id, string? operation, string? nodes, bool? preferredElection, ClusterRegistry registry, MaintenanceCoordinator runs, HttpContext http)
+    private static async Task<IResult> PlanAsync(string id, string? operation, string? nodes, bool? preferredElection, string? zooKeeperRisk, ClusterRegistry registry, MaintenanceCoordinator runs, HttpContext http)
     {
         if (registry.Find(id) is null) return NoCluster(id);
         if (ParseNodes(nodes).Contains(-1)) return Results.Json(new { error = $"nodes must be ids separated by commas, such as 1,2 (got '{nodes}')" }, Json, statusCode: 400);
-        if (!TryRequest(operation, ParseNodes(nodes), out var request, out var error, preferredElection ?? false)) return Results.Json(new { error }, Json, statusCode: 400);
+        if (!TryRequest(operation, ParseNodes(nodes), out var request, out var error, preferredElection ?? false, zooKeeperRisk)) return Results.Json(new { error }, Json, statusCode: 400);
         try
         {
             return Results.Json(MaintenanceDto.Plan(await runs.PlanAsync(id, request, http.RequestAborted).ConfigureAwait(false)), Json);
@@ -63,51 +64,55 @@ internal static class MaintenanceApi
     private static async Task<IResult> StartAsync(string id, StartBody? body, HttpContext http, ClusterRegistry registry, MaintenanceCoordinator runs, RequestAudit audit)
     {
         if (registry.Find(id) is not { } entry) return NoCluster(id);
-        if (!TryRequest(body?.Operation, body?.Nodes ?? [], out var request, out var error, body?.PreferredElection ?? false)) return Results.Json(new { error }, Json, statusCode: 400);
+        if (!TryRequest(body?.Operation, body?.Nodes ?? [], out var request, out var error, body?.PreferredElection ?? false, body?.ZooKeeperRisk)) return Results.Json(new { error }, Json, statusCode: 400);
         if (!ConfirmationMatches(entry.Definition, body?.Confirm))
             return Results.Json(new { error = $"confirm must be the cluster's name, '{entry.Definition.Name}': a run acts on real nodes" }, Json, statusCode: 400);
-        var user = DashboardPrincipal.NameOf(http.User);
         try
         {
-            var run = await runs.StartAsync(id, request, user, http.RequestAborted).ConfigureAwait(false);
+            var run = await runs.StartAsync(id, request, Actor(http), http.RequestAborted).ConfigureAwait(false);
             audit.Record(http, "maintenance-start", $"{id}/run {run.Id}", AuditOutcome.Succeeded, after: Describe(request));
             return Results.Json(MaintenanceDto.Run(runs.Get(run.Id) ?? run), Json, statusCode: 201);
         }
         catch (MaintenanceRefusedException e)
         {
             audit.Record(http, "maintenance-start", id, AuditOutcome.Failed, detail: Describe(request) + ": " + string.Join("; ", e.Refusals));
-            return Refused(e, e.IsConflict ? 409 : 422);
+            return Refused(e, Status(e));
         }
     }
 
     private static async Task<IResult> ChangeAsync(string id, string runId, HttpContext http, MaintenanceCoordinator runs, RequestAudit audit, string action,
-        Func<string, Task<MaintenanceRun>> change)
+        Func<MaintenanceActor, Task<MaintenanceRun>> change)
     {
         if (runs.Get(runId) is not { } before || before.ClusterId != id) return NoRun(runId);
         try
         {
-            var after = await change(DashboardPrincipal.NameOf(http.User)).ConfigureAwait(false);
+            var after = await change(Actor(http)).ConfigureAwait(false);
             audit.Record(http, action, $"{id}/run {runId}", AuditOutcome.Succeeded, before: RunStates.Name(before.State), after: RunStates.Name(after.State));
             return Results.Json(MaintenanceDto.Run(runs.Get(runId) ?? after), Json);
         }
         catch (MaintenanceRefusedException e)
         {
             audit.Record(http, action, $"{id}/run {runId}", AuditOutcome.Failed, before: RunStates.Name(before.State), detail: string.Join("; ", e.Refusals));
-            return Refused(e, e.IsConflict ? 409 : 422);
+            return Refused(e, Status(e));
         }
     }
+
+    /// <summary>Who asks, with their role: the coordinator checks the role itself.</summary>
+    internal static MaintenanceActor Actor(HttpContext http) => new(DashboardPrincipal.NameOf(http.User), DashboardPrincipal.RoleOf(http.User));
+
+    private static int Status(MaintenanceRefusedException e) => e.IsForbidden ? 403 : e.IsConflict ? 409 : 422;
 
     internal static bool ConfirmationMatches(ClusterDefinition cluster, string? confirm) =>
         string.Equals(confirm?.Trim(), cluster.Name, StringComparison.Ordinal);
 
     /// <summary>The request; <paramref name="preferredElection"/> (broker rolls only) ends the roll with a preferred leader election.</summary>
-    internal static bool TryRequest(string? operation, IEnumerable<int> nodes, out MaintenanceRequest request, out string error, bool preferredElection = false)
+    internal static bool TryRequest(string? operation, IEnumerable<int> nodes, out MaintenanceRequest request, out string error, bool preferredElection = false, string? zooKeeperRisk = null)
     {
         request = MaintenanceRequest.RollingRestart;
         error = "";
         if (!MaintenanceOperations.TryParse(operation, out var op))
         {
-            error = $"operation '{operation}' is unknown: use rolling-restart, restart (with nodes) or stop (with one node)";
+            error = $"operation '{operation}' is unknown: use rolling-restart, restart (with nodes), stop or start (with one node)";
             return false;
         }
         if (preferredElection && !MaintenanceOperations.IsKafka(op))
@@ -115,7 +120,13 @@ internal static class MaintenanceApi
             error = "preferredElection applies to broker rolls only (kafka-rolling-restart, kafka-restart)";
             return false;
         }
-        request = new MaintenanceRequest(op, [.. nodes]) { PreferredElection = preferredElection };
+        var riskAccepted = string.Equals(zooKeeperRisk?.Trim(), MaintenanceChecks.ZooKeeperRiskWord, StringComparison.Ordinal);
+        if (zooKeeperRisk is { Length: > 0 } && (!riskAccepted || !MaintenanceOperations.IsKafka(op)))
+        {
+            error = riskAccepted ? "zooKeeperRisk applies to broker rolls only" : $"zooKeeperRisk must be the word '{MaintenanceChecks.ZooKeeperRiskWord}' (or left out)";
+            return false;
+        }
+        request = new MaintenanceRequest(op, [.. nodes]) { PreferredElection = preferredElection, ZooKeeperRiskAccepted = riskAccepted };
         return true;
     }
 

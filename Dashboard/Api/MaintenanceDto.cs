@@ -38,6 +38,8 @@ internal static class MaintenanceDto
         currentStep = r.Current is { } c ? c.Index + 1 : (int?)null,
         stepsDone = r.StepsDone,
         awayNodeIds = r.Away,
+        takenDownNodeIds = r.TakenDown,
+        waiting = r.Wait is { } w ? new { since = w.Since, deadline = w.Deadline, readySince = w.ReadySince, unmet = w.Unmet } : null,
         steps = r.Steps.Select(s => new
         {
             index = s.Index + 1, action = s.Action.ToString().ToLowerInvariant(), nodeId = s.NodeId, node = s.Node, observer = s.IsObserver,

@@ -28,13 +28,14 @@ internal static class MaintenanceFormEndpoints
         var operation = form["operation"].ToString();
         var nodes = form["nodes"].Select(MaintenanceApi.ParseNodes).SelectMany(n => n).ToList();
         var election = form["preferredElection"].ToString() == "true";
-        var back = Page(id, ("operation", operation), ("nodes", string.Join(',', nodes)), ("preferredElection", election ? "true" : ""));
-        if (!MaintenanceApi.TryRequest(operation, nodes, out var request, out var error, election)) return Back(back, error);
+        var risk = form["zooKeeperRisk"].ToString();
+        var back = Page(id, ("operation", operation), ("nodes", string.Join(',', nodes)), ("preferredElection", election ? "true" : ""), ("zooKeeperRisk", risk));
+        if (!MaintenanceApi.TryRequest(operation, nodes, out var request, out var error, election, risk)) return Back(back, error);
         if (!MaintenanceApi.ConfirmationMatches(entry.Definition, form["confirm"]))
             return Back(back, $"Type the cluster's name, {entry.Definition.Name}, to confirm: nothing was started.");
         try
         {
-            var run = await runs.StartAsync(id, request, DashboardPrincipal.NameOf(http.User), http.RequestAborted).ConfigureAwait(false);
+            var run = await runs.StartAsync(id, request, MaintenanceApi.Actor(http), http.RequestAborted).ConfigureAwait(false);
             audit.Record(http, "maintenance-start", $"{id}/run {run.Id}", AuditOutcome.Succeeded, after: MaintenanceOperations.Name(request.Operation));
             return Results.Redirect(Page(id, ("run", run.Id)), permanent: false, preserveMethod: false);
         }
@@ -49,7 +50,7 @@ internal static class MaintenanceFormEndpoints
     {
         if (runs.Get(runId) is not { } before || before.ClusterId != id) return Results.NotFound();
         var form = await http.Request.ReadFormAsync(http.RequestAborted).ConfigureAwait(false);
-        var user = DashboardPrincipal.NameOf(http.User);
+        var user = MaintenanceApi.Actor(http);
         var back = Page(id, ("run", runId));
         try
         {

@@ -16,10 +16,15 @@ using Dashboard.Core.ZooKeeper;
 //                                   other clients (e.g. bench/java) can be measured against the same ensemble
 //   history-week [--days 7] [--nodes 5] [--partitions 100000] [--poll-seconds 2] [--db PATH]
 //                                   a simulated week of history through the real store; last line gives its size
+//   maintenance-roll [--settle 2] [--no-second]
+//                                   a rolling restart of a 3+1 sandbox under a writer, then a second one on the idle
+//                                   ensemble; last line "duration_s=... lost=... gap_ms=... second_s=..."
+
 // The last line is "requests=N bytes=B ms=T" (N counts znode reads however they are batched on the wire).
 var options = CommandLine.Parse(args);
 var command = args.Length > 0 ? args[0] : "zk-read";
 if (command == "history-week") return await HistoryWeek.RunAsync(options);
+if (command == "maintenance-roll") return await MaintenanceRoll.RunAsync(options);
 ZooKeeperSandbox? sandbox = null;
 try
 {

@@ -26,6 +26,7 @@ public static class BrokerRollPlanner
         }
 
         checks.AddRange(await kafka.Checks.ClusterChecksAsync(cluster.Id, cancellationToken).ConfigureAwait(false));
+        checks.Add(MaintenanceChecks.ZooKeeperCanLoseVoter(await target.Reader.ReadAsync(cancellationToken).ConfigureAwait(false), request.ZooKeeperRiskAccepted));
         var order = await kafka.Checks.RollOrderAsync(cluster.Id, cancellationToken).ConfigureAwait(false);
         var wanted = request.Operation == MaintenanceOperation.KafkaRollingRestart ? order : [.. order.Where(id => !request.NodeIds.IsDefault && request.NodeIds.Contains(id))];
         foreach (var id in request.Operation == MaintenanceOperation.KafkaRollingRestart || request.NodeIds.IsDefault ? [] : request.NodeIds.Except(order))

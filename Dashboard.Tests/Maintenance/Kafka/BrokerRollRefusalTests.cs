@@ -19,10 +19,14 @@ public sealed class BrokerRollRefusalTests(KafkaMaintenanceCluster cluster) : IC
 
             var plan = await maintenance.Coordinator.PlanAsync("sandbox", MaintenanceRequest.KafkaRollingRestart);
             var refused = await Assert.ThrowsAsync<MaintenanceRefusedException>(() =>
-                maintenance.Coordinator.StartAsync("sandbox", new MaintenanceRequest(MaintenanceOperation.KafkaRestart, [1]), "tester"));
+                maintenance.Coordinator.StartAsync("sandbox", new MaintenanceRequest(MaintenanceOperation.KafkaRestart, [1]), TestMaintenance.Tester));
 
             Assert.False(plan.CanStart);
             Assert.Contains(plan.Refusals, r => r.Rule == KafkaBrokerRollChecks.BrokersPresent && r.Subject == "broker 2");
+            // One ZooKeeper voter: it cannot lose one, so a roll needs the typed acknowledgement; with it that rule passes.
+            Assert.Contains(plan.Refusals, r => r.Rule == MaintenanceRules.ZooKeeperCanLoseVoter && r.ToPass!.Contains("type 'accept'", StringComparison.Ordinal));
+            var acknowledged = await maintenance.Coordinator.PlanAsync("sandbox", KafkaMaintenanceCluster.Acknowledged(MaintenanceRequest.KafkaRollingRestart));
+            Assert.Contains(acknowledged.Checks, c => c.Rule == MaintenanceRules.ZooKeeperCanLoseVoter && c.Passed && c.Detail.Contains("accepted the risk", StringComparison.Ordinal));
             foreach (var checks in new[] { plan.Refusals.ToList(), refused.Refusals.ToList() })
             {
                 Assert.Contains(checks, r => r.Rule == BrokerRestartRule.UnderReplicated && r.Subject == $"{KafkaMaintenanceCluster.Topic}-0"
@@ -46,7 +50,7 @@ public sealed class BrokerRollRefusalTests(KafkaMaintenanceCluster cluster) : IC
         await cluster.WaitUntilWholeAsync();
         var epochs = (await cluster.Kafka.Reader.ReadAsync()).Brokers.ToDictionary(b => b.Key, b => b.Value.Epoch);
 
-        var run = await maintenance.Coordinator.StartAsync("sandbox", MaintenanceRequest.KafkaRollingRestart, "tester");
+        var run = await maintenance.Coordinator.StartAsync("sandbox", KafkaMaintenanceCluster.Acknowledged(MaintenanceRequest.KafkaRollingRestart), TestMaintenance.Tester);
         run = await maintenance.WaitUntilSettledAsync(run.Id, TimeSpan.FromSeconds(30));
 
         Assert.Equal(RunState.Paused, run.State);
@@ -56,6 +60,6 @@ public sealed class BrokerRollRefusalTests(KafkaMaintenanceCluster cluster) : IC
         Assert.Contains(run.Log, l => l.Message.Contains($"broker {run.Steps[0].NodeId}", StringComparison.Ordinal) && l.Message.Contains("cannot reach", StringComparison.Ordinal));
         var after = await cluster.Kafka.Reader.ReadAsync();
         Assert.Equal(epochs, after.Brokers.ToDictionary(b => b.Key, b => b.Value.Epoch));
-        await maintenance.Coordinator.AbortAsync(run.Id, "tester");
+        await maintenance.Coordinator.AbortAsync(run.Id, TestMaintenance.Tester);
     }
 }

@@ -19,7 +19,7 @@ public sealed class BrokerRollTests(KafkaMaintenanceCluster cluster, ITestOutput
         var controller = before.Controller!.BrokerId;
         var epochs = before.Brokers.ToDictionary(b => b.Key, b => b.Value.Epoch);
 
-        var plan = await maintenance.Coordinator.PlanAsync("sandbox", MaintenanceRequest.KafkaRollingRestart);
+        var plan = await maintenance.Coordinator.PlanAsync("sandbox", KafkaMaintenanceCluster.Acknowledged(MaintenanceRequest.KafkaRollingRestart));
         Assert.True(plan.CanStart, string.Join("; ", plan.Refusals));
         Assert.Equal(controller, plan.Steps[^1].NodeId);
 
@@ -37,7 +37,7 @@ public sealed class BrokerRollTests(KafkaMaintenanceCluster cluster, ITestOutput
         });
 
         var clock = Stopwatch.StartNew();
-        var run = await maintenance.Coordinator.StartAsync("sandbox", MaintenanceRequest.KafkaRollingRestart, "tester");
+        var run = await maintenance.Coordinator.StartAsync("sandbox", KafkaMaintenanceCluster.Acknowledged(MaintenanceRequest.KafkaRollingRestart), TestMaintenance.Tester);
         run = await maintenance.WaitUntilSettledAsync(run.Id, TimeSpan.FromMinutes(3));
         var duration = clock.Elapsed;
         await stop.CancelAsync();
@@ -69,14 +69,14 @@ public sealed class BrokerRollTests(KafkaMaintenanceCluster cluster, ITestOutput
     {
         await using var maintenance = new TestMaintenance(cluster.Sandbox, settle: TimeSpan.FromSeconds(1), stepTimeout: TimeSpan.FromSeconds(60), kafka: cluster.Kafka);
         await cluster.Kafka.WaitUntilAsync(s => PartitionReplicas.From(s).All(p => !p.UnderReplicated) && s.Controller is not null, TimeSpan.FromSeconds(30));
-        var request = MaintenanceRequest.KafkaRollingRestart with { PreferredElection = true };
+        var request = KafkaMaintenanceCluster.Acknowledged(MaintenanceRequest.KafkaRollingRestart) with { PreferredElection = true };
 
         var plan = await maintenance.Coordinator.PlanAsync("sandbox", request);
         Assert.True(plan.CanStart, string.Join("; ", plan.Refusals));
         Assert.Equal(NodeAction.PreferredElection, plan.Steps[^1].Action);
         Assert.Equal(3, plan.Steps.Count(s => s.Action == NodeAction.Restart));
 
-        var run = await maintenance.Coordinator.StartAsync("sandbox", request, "tester");
+        var run = await maintenance.Coordinator.StartAsync("sandbox", request, TestMaintenance.Tester);
         run = await maintenance.WaitUntilSettledAsync(run.Id, TimeSpan.FromMinutes(3));
 
         Assert.True(run.State == RunState.Succeeded, $"run ended {run.State}: {run.PauseReason}\n{string.Join('\n', run.Log.Select(l => l.Message))}");

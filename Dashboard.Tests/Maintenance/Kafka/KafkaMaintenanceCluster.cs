@@ -1,4 +1,5 @@
 using Dashboard.Core.Kafka.Sandbox;
+using Dashboard.Core.Maintenance;
 using Dashboard.Core.Sandbox;
 
 namespace Dashboard.Tests.Maintenance.Kafka;
@@ -10,6 +11,9 @@ namespace Dashboard.Tests.Maintenance.Kafka;
 public sealed class KafkaMaintenanceCluster : IAsyncLifetime
 {
     public const string Topic = "orders";
+
+    /// <summary>A roll on this one-voter ensemble, with the typed acknowledgement that ZooKeeper cannot lose a voter.</summary>
+    public static MaintenanceRequest Acknowledged(MaintenanceRequest request) => request with { ZooKeeperRiskAccepted = true };
 
     public ZooKeeperSandbox Sandbox { get; private set; } = null!;
     public SandboxKafkaCluster Kafka { get; private set; } = null!;
