@@ -27,6 +27,9 @@ public sealed record SandboxOptions
 
     public string JvmHeap { get; init; } = "192m";
 
+    /// <summary>TLS on a secure client port per node (and HTTPS on the AdminServer), with a CA made at start; null: none.</summary>
+    public SandboxTlsOptions? Tls { get; init; }
+
     internal void Validate()
     {
         if (Voters < 1) throw new SandboxException($"A sandbox needs at least one voter (got {Voters}).");
