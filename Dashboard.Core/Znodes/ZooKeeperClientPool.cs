@@ -41,7 +41,7 @@ public sealed class ZooKeeperClientPool(ClusterRegistry registry, ZooKeeperClien
             var stale = slot.Client;
             slot.Client = null;
             if (stale is not null) await stale.DisposeAsync().ConfigureAwait(false);
-            slot.Client = await ZooKeeperClient.ConnectAsync(connectString, options, cancellationToken).ConfigureAwait(false);
+            slot.Client = await ZooKeeperClient.ConnectAsync(connectString, entry.Definition.ClientOptions(options), cancellationToken).ConfigureAwait(false);
             slot.ConnectString = connectString;
             return slot.Client;
         }

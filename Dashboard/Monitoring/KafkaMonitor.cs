@@ -75,7 +75,7 @@ internal sealed partial class KafkaMonitor(
     /// <summary>One session, one watcher: returns when the session has expired.</summary>
     private async Task WatchOneSessionAsync(ClusterDefinition cluster, Action connected, CancellationToken cancellationToken)
     {
-        var client = await ZooKeeperClient.ConnectAsync(cluster.ConnectString, null, cancellationToken).ConfigureAwait(false);
+        var client = await ZooKeeperClient.ConnectAsync(cluster.ConnectString, cluster.ClientOptions(), cancellationToken).ConfigureAwait(false);
         await using var _ = client.ConfigureAwait(false);
         if (cluster.Digest is { } digest)
         {

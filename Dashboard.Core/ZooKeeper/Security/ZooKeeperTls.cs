@@ -1,3 +1,4 @@
+using System.Net.Http;
 using System.Net.Security;
 using System.Security.Authentication;
 using System.Security.Cryptography;
@@ -88,7 +89,7 @@ public sealed class ZooKeeperTls
         var ssl = new SslStream(inner, leaveInnerStreamOpen: false);
         var options = ClientOptions(ExpectedName(host), (_, certificate, chain, errors) =>
         {
-            refusal = Check(certificate, chain, errors, host, port);
+            refusal = Check(certificate, chain, host, $"{host}:{port}");
             return refusal is null;
         });
         try
@@ -129,11 +130,11 @@ public sealed class ZooKeeperTls
     };
 
     /// <summary>Null when the server's certificate passes; otherwise why not, in words an operator can act on.</summary>
-    public string? Check(X509Certificate? presented, X509Chain? presentedChain, SslPolicyErrors errors, string host, int port)
+    public string? Check(X509Certificate? presented, X509Chain? presentedChain, string host, string where)
     {
-        if (presented is null) return $"{host}:{port} sent no TLS certificate.";
+        if (presented is null) return $"{where} sent no TLS certificate.";
         using var certificate = new X509Certificate2(presented);
-        var who = $"The TLS certificate of {host}:{port} ({certificate.Subject}, issued by {certificate.Issuer})";
+        var who = $"The TLS certificate of {where} ({certificate.Subject}, issued by {certificate.Issuer})";
         var now = DateTime.Now;
         if (certificate.NotAfter < now) return $"{who} expired on {certificate.NotAfter.ToUniversalTime():yyyy-MM-dd HH:mm} UTC.";
         if (certificate.NotBefore > now) return $"{who} is not valid before {certificate.NotBefore.ToUniversalTime():yyyy-MM-dd HH:mm} UTC.";
@@ -157,10 +158,14 @@ public sealed class ZooKeeperTls
                 return $"{who} failed the chain check against '{Options.CaBundle}': {string.Join(", ", chain.ChainStatus.Select(s => s.StatusInformation.Trim()))}.";
             }
         }
-        else if ((errors & SslPolicyErrors.RemoteCertificateChainErrors) != 0)
+        else
         {
-            var statuses = presentedChain?.ChainStatus.Select(s => s.Status.ToString()).Distinct() ?? [];
-            return $"{who} is not trusted by the system's CA store ({string.Join(", ", statuses)}); set CaBundle to the CA that signed it.";
+            using var chain = new X509Chain();
+            chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+            if (presentedChain is not null)
+                foreach (var element in presentedChain.ChainElements) chain.ChainPolicy.ExtraStore.Add(element.Certificate);
+            if (!chain.Build(certificate))
+                return $"{who} is not trusted by the system's CA store ({string.Join(", ", chain.ChainStatus.Select(s => s.Status).Distinct())}); set CaBundle to the CA that signed it.";
         }
 
         if (Options.VerifyHostName)
@@ -174,6 +179,32 @@ public sealed class ZooKeeperTls
         }
         return null;
     }
+
+    /// <summary>
+    /// An HTTP client for this cluster's AdminServers over HTTPS: the same CA bundle, client certificate and host
+    /// name rule as the client port. One per cluster, made on first use and kept (it pools connections).
+    /// </summary>
+    public HttpClient AdminHttpClient => _adminHttp ??= CreateAdminHttpClient();
+    private HttpClient? _adminHttp;
+
+    private HttpClient CreateAdminHttpClient()
+    {
+        var handler = new SocketsHttpHandler
+        {
+            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            SslOptions = ClientOptions("", (sender, certificate, chain, _) =>
+            {
+                var host = (sender as SslStream)?.TargetHostName ?? "";
+                var refusal = Check(certificate, chain, host, $"the AdminServer at {host}");
+                LastAdminRefusal = refusal;
+                return refusal is null;
+            }),
+        };
+        return new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
+    }
+
+    /// <summary>Why the last AdminServer certificate was refused; HttpClient's own error only says "rejected".</summary>
+    public string? LastAdminRefusal { get; private set; }
 
     private static string Names(X509Certificate2 certificate)
     {
