@@ -111,6 +111,7 @@ public sealed class ZooKeeperSandbox : IAsyncDisposable
         try
         {
             if (options.Tls is { } tls) sandbox.Tls = SandboxTlsFiles.Create(Path.Combine(directory, "tls"), tls, installation.JavaPath);
+            sandbox.WriteJaas();
         }
         catch
         {
@@ -143,9 +144,27 @@ public sealed class ZooKeeperSandbox : IAsyncDisposable
             .AppendLine("autopurge.purgeInterval=0");
         if (node.IsObserver) cfg.AppendLine("peerType=observer");
         if (Options.Tls is { } tls && Tls is { } files) AppendTls(cfg, node, tls, files);
+        if (Options.SaslUsers is not null) cfg.AppendLine("authProvider.1=org.apache.zookeeper.server.auth.SASLAuthenticationProvider");
         foreach (var (key, value) in Options.ExtraConfig) cfg.AppendLine(CultureInfo.InvariantCulture, $"{key}={value}");
         foreach (var member in Nodes) cfg.AppendLine(member.ServerLine);
         File.WriteAllText(node.ConfigPath, cfg.ToString());
+    }
+
+    /// <summary>The JAAS file of a SASL sandbox (its DigestLoginModule users); it holds their passwords.</summary>
+    public string JaasPath => Path.Combine(Directory, "jaas.conf");
+
+    private void WriteJaas()
+    {
+        if (Options.SaslUsers is not { } users) return;
+        var text = new StringBuilder("Server {\n    org.apache.zookeeper.server.auth.DigestLoginModule required");
+        foreach (var (user, password) in users)
+        {
+            if (!user.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
+                throw new SandboxException($"The sandbox SASL user '{user}' must be letters, digits, '-', '_' or '.'.");
+            text.Append(CultureInfo.InvariantCulture, $"\n    user_{user}=\"{password.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal)}\"");
+        }
+        text.Append(";\n};\n");
+        File.WriteAllText(JaasPath, text.ToString());
     }
 
     private static void AppendTls(StringBuilder cfg, SandboxNode node, SandboxTlsOptions tls, SandboxTlsFiles files)
@@ -209,6 +228,7 @@ public sealed class ZooKeeperSandbox : IAsyncDisposable
         yield return "-Djava.net.preferIPv4Stack=true";
         yield return $"-Dzookeeper.sandbox.dir={node.Directory}";
         foreach (var (key, value) in Options.JvmProperties) yield return $"-D{key}={value}";
+        if (Options.SaslUsers is not null) yield return $"-Djava.security.auth.login.config={JaasPath}";
         yield return "-cp";
         yield return _installation.ClassPath;
         yield return "org.apache.zookeeper.server.quorum.QuorumPeerMain";

@@ -52,7 +52,7 @@ public sealed class ZooKeeperClientPool(ClusterRegistry registry, ZooKeeperClien
     }
 
     private static ZooKeeperClient? Usable(Slot slot, string connectString) =>
-        slot.Client is { State: not (SessionState.Expired or SessionState.Closed) } client && slot.ConnectString == connectString ? client : null;
+        slot.Client is { State: not (SessionState.Expired or SessionState.Closed or SessionState.AuthFailed) } client && slot.ConnectString == connectString ? client : null;
 
     public async ValueTask DisposeAsync()
     {

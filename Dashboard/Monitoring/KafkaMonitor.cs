@@ -85,7 +85,7 @@ internal sealed partial class KafkaMonitor(
         var ended = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         client.StateChanged += (_, change) =>
         {
-            if (change.Current is SessionState.Expired or SessionState.Closed) ended.TrySetResult();
+            if (change.Current is SessionState.Expired or SessionState.Closed or SessionState.AuthFailed) ended.TrySetResult();
             else if (change.Current is SessionState.Lost) store.RecordProblem(cluster.Id, "Lost the connection to ZooKeeper; showing the last state read.");
             else if (change.Current is SessionState.Connected) store.RecordProblem(cluster.Id, null);
         };

@@ -30,6 +30,12 @@ internal sealed partial class SessionConnection
                 EndSession(SessionState.Expired, e);
                 return;
             }
+            catch (SaslAuthenticationException e)
+            {
+                // Wrong credentials stay wrong: end here with the reason instead of reconnecting in a loop.
+                EndSession(SessionState.AuthFailed, e);
+                return;
+            }
             catch (Exception e) when (e is SocketException or IOException or ZooKeeperException or ZooKeeperProtocolException or TimeoutException or OperationCanceledException or ObjectDisposedException or ZooKeeperTlsException)
             {
                 ended = e;
@@ -79,7 +85,7 @@ internal sealed partial class SessionConnection
         SetState(state);
         Watches.Clear();
         FailSent(error);
-        FailQueue(_unsent, new SessionExpiredException(null));
+        FailQueue(_unsent, state == SessionState.AuthFailed ? error : new SessionExpiredException(null));
         _firstConnection.TrySetException(error);
     }
 
@@ -145,6 +151,7 @@ internal sealed partial class SessionConnection
             SessionId = answer.SessionId;
             _password = answer.Password;
             NegotiatedTimeout = TimeSpan.FromMilliseconds(answer.TimeoutMs);
+            if (_options.Sasl is { } sasl) await AuthenticateSaslAsync(stream, reader, writer, host, sasl, timeout.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!cancellation.IsCancellationRequested)
         {
