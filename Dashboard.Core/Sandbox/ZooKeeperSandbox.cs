@@ -224,7 +224,7 @@ public sealed class ZooKeeperSandbox : IAsyncDisposable
     {
         yield return $"-Xmx{Options.JvmHeap}";
         yield return "-XX:+UseSerialGC";
-        yield return "-XX:TieredStopAtLevel=1";
+        if (Options.QuickStartJit) yield return "-XX:TieredStopAtLevel=1";
         yield return "-Djava.net.preferIPv4Stack=true";
         yield return $"-Dzookeeper.sandbox.dir={node.Directory}";
         foreach (var (key, value) in Options.JvmProperties) yield return $"-D{key}={value}";
