@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using System.Text.Json;
+using Dashboard.Core.ZooKeeper.Security;
 
 namespace Dashboard.Core.AdminServer;
 
@@ -12,7 +13,11 @@ public sealed class AdminServerClient(HttpClient http)
     /// <summary>Answers are small JSON documents; a larger one is not an AdminServer answer.</summary>
     public const int MaxResponseBytes = 1024 * 1024;
 
-    public async Task<AdminCommandResult> GetAsync(Uri commandsBase, string command, TimeSpan timeout, CancellationToken cancellationToken = default)
+    public Task<AdminCommandResult> GetAsync(Uri commandsBase, string command, TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        GetAsync(commandsBase, command, timeout, null, cancellationToken);
+
+    /// <summary>With <paramref name="tls"/>, an https AdminServer is checked against the cluster's CA bundle (its own HTTP client).</summary>
+    public async Task<AdminCommandResult> GetAsync(Uri commandsBase, string command, TimeSpan timeout, ZooKeeperTls? tls, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(commandsBase);
         ArgumentException.ThrowIfNullOrEmpty(command);
@@ -23,7 +28,8 @@ public sealed class AdminServerClient(HttpClient http)
         {
             using var request = new HttpRequestMessage(HttpMethod.Get, uri);
             request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
-            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token).ConfigureAwait(false);
+            var client = tls is not null && commandsBase.Scheme == Uri.UriSchemeHttps ? tls.AdminHttpClient : http;
+            using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token).ConfigureAwait(false);
             if (response.Content.Headers.ContentLength > MaxResponseBytes)
                 throw new AdminServerException($"{uri} answered {response.Content.Headers.ContentLength} bytes, more than an AdminServer answer.");
             var bytes = await response.Content.ReadAsByteArrayAsync(deadline.Token).ConfigureAwait(false);
@@ -52,7 +58,8 @@ public sealed class AdminServerClient(HttpClient http)
         }
         catch (HttpRequestException e)
         {
-            throw new AdminServerException($"{uri} failed: {e.Message}", isTimeout: false, e);
+            var refusal = tls is not null && e.InnerException is System.Security.Authentication.AuthenticationException ? tls.LastAdminRefusal : null;
+            throw new AdminServerException($"{uri} failed: {refusal ?? e.Message}", isTimeout: false, e);
         }
     }
 

@@ -1,6 +1,8 @@
 using System.Collections.Immutable;
 using System.Text;
 using Dashboard.Core.Maintenance;
+using Dashboard.Core.ZooKeeper;
+using Dashboard.Core.ZooKeeper.Security;
 
 namespace Dashboard.Core.Clusters;
 
@@ -19,6 +21,23 @@ public sealed record ClusterDefinition(string Id, string Name, string ConnectStr
     public TimeSpan NodeTimeout { get; init; } = DefaultNodeTimeout;
     public HealthThresholds Thresholds { get; init; } = new();
     public string? Digest { get; init; }
+
+    /// <summary>Names the cluster only: the generated record text would print <see cref="Digest"/>'s password.</summary>
+    public override string ToString() => $"cluster {Id} ({Name}, {ConnectString})";
+
+    /// <summary>TLS to the client port, 4lw and AdminServer; null: plain.</summary>
+    public ZooKeeperTls? Tls { get; init; }
+
+    /// <summary>SASL credentials for every session with this cluster; null: none.</summary>
+    public SaslCredentials? Sasl { get; init; }
+
+    /// <summary>
+    /// The client options for a session with this cluster: <paramref name="options"/> (or the defaults) with the
+    /// cluster's TLS and SASL, so every part that opens a session (monitor, membership reader, znode browser, Kafka
+    /// reads, maintenance checks) talks to it the same way.
+    /// </summary>
+    public ZooKeeperClientOptions ClientOptions(ZooKeeperClientOptions? options = null) =>
+        (options ?? new ZooKeeperClientOptions()) with { Tls = Tls, Sasl = Sasl };
     public MaintenanceSettings Maintenance { get; init; } = MaintenanceSettings.Disabled;
 
     /// <summary>How a node is restarted: its own control, else the cluster's; null when none is configured.</summary>
@@ -72,6 +91,8 @@ public sealed record ClusterDefinition(string Id, string Name, string ConnectStr
             NodeTimeout = timeout,
             Thresholds = options.Thresholds ?? new HealthThresholds(),
             Digest = string.IsNullOrEmpty(options.Digest) ? null : options.Digest,
+            Tls = options.Tls?.Load($"{where}:Tls"),
+            Sasl = options.Sasl?.Load($"{where}:Sasl"),
             Maintenance = options.Maintenance?.ToSettings($"{where}:Maintenance") ?? MaintenanceSettings.Disabled,
             KafkaChroot = options.KafkaChroot is { } chroot && !IsNoKafka(chroot) ? Kafka.KafkaPaths.NormalizeChroot(chroot) : null,
             WatchKafka = options.KafkaChroot is null || !IsNoKafka(options.KafkaChroot),

@@ -47,6 +47,12 @@ public sealed class ClusterOptions
 
     public HealthThresholds? Thresholds { get; set; }
 
+    /// <summary>TLS to the servers' secure client port (and HTTPS to their AdminServers); absent: plain TCP.</summary>
+    public ClusterTlsOptions? Tls { get; set; }
+
+    /// <summary>SASL authentication in the session handshake; absent: none.</summary>
+    public ClusterSaslOptions? Sasl { get; set; }
+
     /// <summary>Controlled node maintenance: off unless enabled, with how nodes are restarted.</summary>
     public MaintenanceOptions? Maintenance { get; set; }
     /// <summary>Where Kafka keeps its metadata in this ensemble (<c>/</c> or e.g. <c>/kafka</c>); absent: detected; <c>none</c>: not watched.</summary>

@@ -86,7 +86,7 @@ public sealed class ConfigMembershipReader(ClusterDefinition cluster, TimeProvid
 
     private async Task<ZooKeeperClient> OpenAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
-        var options = new ZooKeeperClientOptions { ConnectTimeout = timeout, RequestTimeout = timeout };
+        var options = cluster.ClientOptions(new ZooKeeperClientOptions { ConnectTimeout = timeout, RequestTimeout = timeout });
         var client = await ZooKeeperClient.ConnectAsync(cluster.ConnectString, options, cancellationToken).ConfigureAwait(false);
         SessionsOpened++;
         try

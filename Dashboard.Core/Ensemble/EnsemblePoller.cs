@@ -34,7 +34,7 @@ public sealed class EnsemblePoller(NodeProbe probe, TimeProvider? time = null)
         var takenAt = _time.GetUtcNow();
         var clock = Stopwatch.StartNew();
         var round = Interlocked.Increment(ref _polls);
-        var probes = cluster.Nodes.Select(node => ProbeBoundedAsync(node, cluster.NodeTimeout, AskConf(node, round), cancellationToken)).ToList();
+        var probes = cluster.Nodes.Select(node => ProbeBoundedAsync(node, cluster.NodeTimeout, AskConf(node, round), cluster.Tls, cancellationToken)).ToList();
         var nodes = (await Task.WhenAll(probes).ConfigureAwait(false)).Select(Remember).ToList();
 
         ConfigZnodeMembership? fromZnode = null;
@@ -80,10 +80,10 @@ public sealed class EnsemblePoller(NodeProbe probe, TimeProvider? time = null)
     private bool AskConf(NodeDefinition node, long round) =>
         round % ConfEvery == 1 || !_known.TryGetValue(node.Address, out var known) || known.Membership.IsDefaultOrEmpty;
 
-    private async Task<NodeStatus> ProbeBoundedAsync(NodeDefinition node, TimeSpan timeout, bool askConf, CancellationToken cancellationToken)
+    private async Task<NodeStatus> ProbeBoundedAsync(NodeDefinition node, TimeSpan timeout, bool askConf, Dashboard.Core.ZooKeeper.Security.ZooKeeperTls? tls, CancellationToken cancellationToken)
     {
         // Task.Run: connection set-up (DNS, connect) must not run synchronously on the caller before the others start.
-        var work = Task.Run(() => probe.ProbeAsync(node, timeout, cancellationToken, askConf), cancellationToken);
+        var work = Task.Run(() => probe.ProbeAsync(node, timeout, cancellationToken, askConf, tls), cancellationToken);
         try
         {
             // A safety net over the probe's own deadline: whatever hangs, this node's answer is ready shortly after its timeout.

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Dashboard.Core.AdminServer;
 using Dashboard.Core.Clusters;
 using Dashboard.Core.FourLetterWords;
+using Dashboard.Core.ZooKeeper.Security;
 
 namespace Dashboard.Core.Ensemble;
 
@@ -15,14 +16,15 @@ namespace Dashboard.Core.Ensemble;
 public sealed class NodeProbe(AdminServerClient? admin)
 {
     /// <param name="askConf">False skips <c>conf</c> (membership changes rarely; the caller reuses what it knows).</param>
-    public async Task<NodeStatus> ProbeAsync(NodeDefinition node, TimeSpan timeout, CancellationToken cancellationToken = default, bool askConf = true)
+    /// <param name="tls">The cluster's TLS: 4lw and AdminServer (https) go over it.</param>
+    public async Task<NodeStatus> ProbeAsync(NodeDefinition node, TimeSpan timeout, CancellationToken cancellationToken = default, bool askConf = true, ZooKeeperTls? tls = null)
     {
         ArgumentNullException.ThrowIfNull(node);
         var clock = Stopwatch.StartNew();
         var status = new NodeStatus(node.Host, node.ClientPort, NodeRole.Unknown) { Id = node.Id, Datacenter = node.Datacenter };
         try
         {
-            status = await ProbeCoreAsync(node, status, timeout, clock, askConf, cancellationToken).ConfigureAwait(false);
+            status = await ProbeCoreAsync(node, status, timeout, clock, askConf, tls, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -37,13 +39,13 @@ public sealed class NodeProbe(AdminServerClient? admin)
         return Finish(status with { ResponseTime = clock.Elapsed }, node);
     }
 
-    private async Task<NodeStatus> ProbeCoreAsync(NodeDefinition node, NodeStatus status, TimeSpan timeout, Stopwatch clock, bool askConf, CancellationToken cancellationToken)
+    private async Task<NodeStatus> ProbeCoreAsync(NodeDefinition node, NodeStatus status, TimeSpan timeout, Stopwatch clock, bool askConf, ZooKeeperTls? tls, CancellationToken cancellationToken)
     {
         TimeSpan Remaining() => timeout - clock.Elapsed is var r && r > TimeSpan.Zero ? r : TimeSpan.FromMilliseconds(1);
 
-        var srvrTask = Send(node, "srvr", timeout, cancellationToken);
-        var mntrTask = Send(node, "mntr", timeout, cancellationToken);
-        var confTask = askConf ? Send(node, "conf", timeout, cancellationToken) : Task.FromResult("");
+        var srvrTask = Send(node, "srvr", timeout, tls, cancellationToken);
+        var mntrTask = Send(node, "mntr", timeout, tls, cancellationToken);
+        var confTask = askConf ? Send(node, "conf", timeout, tls, cancellationToken) : Task.FromResult("");
         await Task.WhenAll(Quiet(srvrTask), Quiet(mntrTask), Quiet(confTask)).ConfigureAwait(false);
 
         if (srvrTask.IsFaulted && srvrTask.Exception!.InnerException is FourLetterWordException fourLetterFailure)
@@ -52,7 +54,7 @@ public sealed class NodeProbe(AdminServerClient? admin)
             if (node.AdminUri is null || admin is null) throw fourLetterFailure;
             try
             {
-                return await FromAdminAsync(node, status, Remaining(), cancellationToken, fourLetterFailure.Message).ConfigureAwait(false);
+                return await FromAdminAsync(node, status, Remaining(), tls, cancellationToken, fourLetterFailure.Message).ConfigureAwait(false);
             }
             catch (AdminServerException adminFailure)
             {
@@ -88,7 +90,7 @@ public sealed class NodeProbe(AdminServerClient? admin)
         {
             try
             {
-                status = await FromAdminAsync(node, status, Remaining(), cancellationToken, null).ConfigureAwait(false) with { Source = ProbeSource.Both };
+                status = await FromAdminAsync(node, status, Remaining(), tls, cancellationToken, null).ConfigureAwait(false) with { Source = ProbeSource.Both };
             }
             catch (AdminServerException e)
             {
@@ -100,10 +102,10 @@ public sealed class NodeProbe(AdminServerClient? admin)
         return status;
     }
 
-    private async Task<NodeStatus> FromAdminAsync(NodeDefinition node, NodeStatus status, TimeSpan timeout, CancellationToken cancellationToken, string? fourLetterError)
+    private async Task<NodeStatus> FromAdminAsync(NodeDefinition node, NodeStatus status, TimeSpan timeout, ZooKeeperTls? tls, CancellationToken cancellationToken, string? fourLetterError)
     {
-        var monitorTask = admin!.GetAsync(node.AdminUri!, "monitor", timeout, cancellationToken);
-        var zabTask = admin.GetAsync(node.AdminUri!, "zabstate", timeout, cancellationToken);
+        var monitorTask = admin!.GetAsync(node.AdminUri!, "monitor", timeout, tls, cancellationToken);
+        var zabTask = admin.GetAsync(node.AdminUri!, "zabstate", timeout, tls, cancellationToken);
         await Task.WhenAll(Quiet(monitorTask), Quiet(zabTask)).ConfigureAwait(false);
         if (zabTask.IsFaulted && monitorTask.IsFaulted) throw zabTask.Exception!.InnerException!;
 
@@ -198,8 +200,8 @@ public sealed class NodeProbe(AdminServerClient? admin)
         _ => NodeRole.Unknown,
     };
 
-    private static Task<string> Send(NodeDefinition node, string word, TimeSpan timeout, CancellationToken cancellationToken) =>
-        FourLetterWordClient.SendAsync(node.Host, node.ClientPort, word, timeout, cancellationToken);
+    private static Task<string> Send(NodeDefinition node, string word, TimeSpan timeout, ZooKeeperTls? tls, CancellationToken cancellationToken) =>
+        FourLetterWordClient.SendAsync(node.Host, node.ClientPort, word, timeout, tls, cancellationToken);
 
     // Awaiting every task without throwing, so one failed command never hides the others' answers.
     private static async Task Quiet(Task task)

@@ -1,17 +1,25 @@
 using System.Collections.Immutable;
 using Dashboard.Core.Clusters;
+using Dashboard.Core.ZooKeeper.Security;
 
 namespace Dashboard.Core.Sandbox;
 
 /// <summary>A running sandbox as a cluster to watch: every node with its id, observer flag and AdminServer URL.</summary>
 public static class SandboxCluster
 {
-    public static ClusterDefinition Define(ZooKeeperSandbox sandbox, string id = "sandbox", string name = "Sandbox", TimeSpan? pollInterval = null)
+    /// <param name="sasl">Credentials of one of the sandbox's SASL users, for a sandbox started with them.</param>
+    public static ClusterDefinition Define(ZooKeeperSandbox sandbox, string id = "sandbox", string name = "Sandbox", TimeSpan? pollInterval = null, SaslCredentials? sasl = null)
     {
         ArgumentNullException.ThrowIfNull(sandbox);
-        return new ClusterDefinition(id, name, sandbox.ConnectString, ClusterOrigin.Sandbox)
+        // A TLS sandbox is watched over its secure ports, as a production ensemble with TLS would be.
+        var tls = sandbox.Tls is { } files
+            ? ZooKeeperTls.Load(new ZooKeeperTlsOptions { CaBundle = files.CaCertificate, ClientCertificate = files.ClientCertificate, ClientKey = files.ClientKey }, "Sandbox:Tls")
+            : null;
+        return new ClusterDefinition(id, name, tls is null ? sandbox.ConnectString : sandbox.SecureConnectString, ClusterOrigin.Sandbox)
         {
-            Nodes = sandbox.Nodes.Select(n => new NodeDefinition(n.Host, n.ClientPort)
+            Tls = tls,
+            Sasl = sasl,
+            Nodes = sandbox.Nodes.Select(n => new NodeDefinition(n.Host, tls is null ? n.ClientPort : n.SecureClientPort)
             {
                 Id = n.Id, IsObserver = n.IsObserver, AdminUri = n.AdminUri, Datacenter = "loopback",
             }).ToImmutableArray(),

@@ -7,7 +7,7 @@ public enum SandboxNodeState { Stopped, Running, Frozen }
 /// <summary>One ZooKeeper server process of a sandbox, with its own folder and loopback ports.</summary>
 public sealed class SandboxNode
 {
-    internal SandboxNode(int id, bool isObserver, string directory, int clientPort, int quorumPort, int electionPort, int adminPort)
+    internal SandboxNode(int id, bool isObserver, string directory, int clientPort, int quorumPort, int electionPort, int adminPort, int secureClientPort = 0)
     {
         Id = id;
         IsObserver = isObserver;
@@ -16,6 +16,7 @@ public sealed class SandboxNode
         QuorumPort = quorumPort;
         ElectionPort = electionPort;
         AdminPort = adminPort;
+        SecureClientPort = secureClientPort;
     }
 
     public int Id { get; }
@@ -25,13 +26,17 @@ public sealed class SandboxNode
     public int QuorumPort { get; }
     public int ElectionPort { get; }
     public int AdminPort { get; }
+
+    /// <summary>The TLS client port (<c>secureClientPort</c>); 0 when the sandbox runs without TLS.</summary>
+    public int SecureClientPort { get; }
+    public string SecureClientAddress => $"{Host}:{SecureClientPort}";
     public string Directory { get; }
     public string DataDirectory => Path.Combine(Directory, "data");
     public string ConfigPath => Path.Combine(Directory, "zoo.cfg");
     public string LogPath => Path.Combine(Directory, "zookeeper.log");
     internal string PidPath => Path.Combine(Directory, "pid");
     public string ClientAddress => $"{Host}:{ClientPort}";
-    public Uri AdminUri => new($"http://{Host}:{AdminPort}/commands");
+    public Uri AdminUri => new($"{(SecureClientPort > 0 ? "https" : "http")}://{Host}:{AdminPort}/commands");
 
     /// <summary>The line every member's configuration carries for this node.</summary>
     public string ServerLine =>

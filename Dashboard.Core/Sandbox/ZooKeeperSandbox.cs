@@ -44,6 +44,12 @@ public sealed class ZooKeeperSandbox : IAsyncDisposable
     /// <summary>Every node's client address, as a ZooKeeper connect string.</summary>
     public string ConnectString => string.Join(',', Nodes.Select(n => n.ClientAddress));
 
+    /// <summary>Every node's TLS client address; empty without <see cref="SandboxOptions.Tls"/>.</summary>
+    public string SecureConnectString => Tls is null ? "" : string.Join(',', Nodes.Select(n => n.SecureClientAddress));
+
+    /// <summary>The CA, keystores and client certificate made at start; null without <see cref="SandboxOptions.Tls"/>.</summary>
+    public SandboxTlsFiles? Tls { get; private set; }
+
     public SandboxNode Node(int id) =>
         Nodes.FirstOrDefault(n => n.Id == id) ?? throw new SandboxException($"The sandbox has no node {id} (it has {string.Join(", ", Nodes.Select(n => n.Id))}).");
 
@@ -94,13 +100,24 @@ public sealed class ZooKeeperSandbox : IAsyncDisposable
         File.WriteAllText(Path.Combine(directory, StaleSandboxSweeper.OwnerFile), Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
 
         var count = options.Voters + options.Observers;
-        var ports = LoopbackPorts.Take(count * 4);
+        var perNode = options.Tls is null ? 4 : 5;
+        var ports = LoopbackPorts.Take(count * perNode);
         var nodes = Enumerable.Range(0, count)
             .Select(i => new SandboxNode(i + 1, i >= options.Voters, Path.Combine(directory, $"node{i + 1}"),
-                ports[i * 4], ports[i * 4 + 1], ports[i * 4 + 2], ports[i * 4 + 3]))
+                ports[i * perNode], ports[i * perNode + 1], ports[i * perNode + 2], ports[i * perNode + 3], perNode == 5 ? ports[i * perNode + 4] : 0))
             .ToList();
 
         var sandbox = new ZooKeeperSandbox(options, installation, directory, nodes);
+        try
+        {
+            if (options.Tls is { } tls) sandbox.Tls = SandboxTlsFiles.Create(Path.Combine(directory, "tls"), tls, installation.JavaPath);
+            sandbox.WriteJaas();
+        }
+        catch
+        {
+            System.IO.Directory.Delete(directory, recursive: true);
+            throw;
+        }
         foreach (var node in nodes) sandbox.WriteConfig(node);
         Live[sandbox] = 0;
         sandbox.StartWatchdog();
@@ -126,9 +143,49 @@ public sealed class ZooKeeperSandbox : IAsyncDisposable
             .AppendLine("maxClientCnxns=0")
             .AppendLine("autopurge.purgeInterval=0");
         if (node.IsObserver) cfg.AppendLine("peerType=observer");
+        if (Options.Tls is { } tls && Tls is { } files) AppendTls(cfg, node, tls, files);
+        if (Options.SaslUsers is not null) cfg.AppendLine("authProvider.1=org.apache.zookeeper.server.auth.SASLAuthenticationProvider");
         foreach (var (key, value) in Options.ExtraConfig) cfg.AppendLine(CultureInfo.InvariantCulture, $"{key}={value}");
         foreach (var member in Nodes) cfg.AppendLine(member.ServerLine);
         File.WriteAllText(node.ConfigPath, cfg.ToString());
+    }
+
+    /// <summary>The JAAS file of a SASL sandbox (its DigestLoginModule users); it holds their passwords.</summary>
+    public string JaasPath => Path.Combine(Directory, "jaas.conf");
+
+    private void WriteJaas()
+    {
+        if (Options.SaslUsers is not { } users) return;
+        var text = new StringBuilder("Server {\n    org.apache.zookeeper.server.auth.DigestLoginModule required");
+        foreach (var (user, password) in users)
+        {
+            if (!user.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
+                throw new SandboxException($"The sandbox SASL user '{user}' must be letters, digits, '-', '_' or '.'.");
+            text.Append(CultureInfo.InvariantCulture, $"\n    user_{user}=\"{password.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal)}\"");
+        }
+        text.Append(";\n};\n");
+        File.WriteAllText(JaasPath, text.ToString());
+    }
+
+    private static void AppendTls(StringBuilder cfg, SandboxNode node, SandboxTlsOptions tls, SandboxTlsFiles files)
+    {
+        // Netty serves the plain and the secure client port side by side (the plain one keeps the sandbox's own
+        // srvr probes and lets a bench compare both on one ensemble).
+        cfg.AppendLine("serverCnxnFactory=org.apache.zookeeper.server.NettyServerCnxnFactory")
+            .AppendLine(CultureInfo.InvariantCulture, $"secureClientPort={node.SecureClientPort}")
+            .AppendLine(CultureInfo.InvariantCulture, $"secureClientPortAddress={node.Host}");
+        foreach (var prefix in new[] { "ssl", "ssl.quorum" })
+        {
+            // ssl.* is the client port's; ssl.quorum.* is what the AdminServer's HTTPS connector reads.
+            cfg.AppendLine(CultureInfo.InvariantCulture, $"{prefix}.keyStore.location={files.ServerKeyStore}")
+                .AppendLine(CultureInfo.InvariantCulture, $"{prefix}.keyStore.password={SandboxTlsFiles.StorePassword}")
+                .AppendLine(CultureInfo.InvariantCulture, $"{prefix}.keyStore.type=PKCS12")
+                .AppendLine(CultureInfo.InvariantCulture, $"{prefix}.trustStore.location={files.TrustStore}")
+                .AppendLine(CultureInfo.InvariantCulture, $"{prefix}.trustStore.password={SandboxTlsFiles.StorePassword}")
+                .AppendLine(CultureInfo.InvariantCulture, $"{prefix}.trustStore.type=PKCS12");
+        }
+        cfg.AppendLine(CultureInfo.InvariantCulture, $"ssl.clientAuth={(tls.RequireClientCertificate ? "need" : "none")}")
+            .AppendLine("admin.forceHttps=true");
     }
 
     // A shell that outlives nothing: when this process is gone (even by SIGKILL), it kills the nodes and removes
@@ -176,10 +233,11 @@ public sealed class ZooKeeperSandbox : IAsyncDisposable
     {
         yield return $"-Xmx{Options.JvmHeap}";
         yield return "-XX:+UseSerialGC";
-        yield return "-XX:TieredStopAtLevel=1";
+        if (Options.QuickStartJit) yield return "-XX:TieredStopAtLevel=1";
         yield return "-Djava.net.preferIPv4Stack=true";
         yield return $"-Dzookeeper.sandbox.dir={node.Directory}";
         foreach (var (key, value) in Options.JvmProperties) yield return $"-D{key}={value}";
+        if (Options.SaslUsers is not null) yield return $"-Djava.security.auth.login.config={JaasPath}";
         yield return "-cp";
         yield return _installation.ClassPath;
         yield return "org.apache.zookeeper.server.quorum.QuorumPeerMain";

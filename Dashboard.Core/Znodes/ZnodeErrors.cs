@@ -30,6 +30,8 @@ public static class ZnodeErrors
             ConnectionLossException or RequestTimeoutException =>
                 "The ZooKeeper server did not answer in time; the client is moving to another server. Try again in a moment.",
             SessionExpiredException => "The dashboard's ZooKeeper session expired; a new one is opened on the next request.",
+            // The cluster's TLS or SASL settings do not fit its servers: the message names the check that failed.
+            Dashboard.Core.ZooKeeper.Security.SaslAuthenticationException or Dashboard.Core.ZooKeeper.Security.ZooKeeperTlsException => error.Message,
             ZooKeeperException z => $"ZooKeeper refused the request ({z.Code}).",
             ClusterUnavailableException => error.Message,
             System.Text.RegularExpressions.RegexMatchTimeoutException =>

@@ -45,7 +45,7 @@ public sealed class ZooKeeperClientPool(ClusterRegistry registry, ZooKeeperClien
             var stale = slot.Client;
             slot.Client = null;
             if (stale is not null) await stale.DisposeAsync().ConfigureAwait(false);
-            var client = await ZooKeeperClient.ConnectAsync(connectString, options, cancellationToken).ConfigureAwait(false);
+            var client = await ZooKeeperClient.ConnectAsync(connectString, entry.Definition.ClientOptions(options), cancellationToken).ConfigureAwait(false);
             try
             {
                 if (entry.Definition.Digest is { } digest && digest.IndexOf(':', StringComparison.Ordinal) is var colon and > 0)
@@ -67,7 +67,7 @@ public sealed class ZooKeeperClientPool(ClusterRegistry registry, ZooKeeperClien
     }
 
     private static ZooKeeperClient? Usable(Slot slot, string connectString) =>
-        slot.Client is { State: not (SessionState.Expired or SessionState.Closed) } client && slot.ConnectString == connectString ? client : null;
+        slot.Client is { State: not (SessionState.Expired or SessionState.Closed or SessionState.AuthFailed) } client && slot.ConnectString == connectString ? client : null;
 
     public async ValueTask DisposeAsync()
     {

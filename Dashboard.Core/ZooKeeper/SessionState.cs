@@ -18,6 +18,8 @@ public enum SessionState
     Expired,
     /// <summary>The client closed the session. Terminal.</summary>
     Closed,
+    /// <summary>The servers refused the session's SASL credentials; retrying them cannot help. Terminal.</summary>
+    AuthFailed,
 }
 
 /// <summary>A change of <see cref="SessionState"/>, with the server involved when there is one.</summary>

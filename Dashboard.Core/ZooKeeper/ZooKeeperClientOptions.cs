@@ -1,3 +1,5 @@
+using Dashboard.Core.ZooKeeper.Security;
+
 namespace Dashboard.Core.ZooKeeper;
 
 /// <summary>How a <see cref="ZooKeeperClient"/> talks to the ensemble.</summary>
@@ -29,6 +31,12 @@ public sealed record ZooKeeperClientOptions
 
     /// <summary>Start with a random host (spreads clients as the Java client does); off keeps the written order.</summary>
     public bool ShuffleHosts { get; init; } = true;
+
+    /// <summary>TLS on every connection (the servers' <c>secureClientPort</c>); null: plain TCP.</summary>
+    public ZooKeeperTls? Tls { get; init; }
+
+    /// <summary>SASL in the session handshake, redone on every reconnect; null: none.</summary>
+    public SaslCredentials? Sasl { get; init; }
 
     internal void Validate()
     {

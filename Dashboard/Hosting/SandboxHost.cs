@@ -18,7 +18,15 @@ internal sealed partial class SandboxHost(SandboxSettings settings, ClusterRegis
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var options = new SandboxOptions { Voters = settings.Voters, Observers = settings.Observers, ZooKeeperHome = settings.ZooKeeperHome };
+        // A fresh password per run, known only to the JAAS file and this process (never printed).
+        var saslPassword = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+        var sasl = settings.Sasl ? new Core.ZooKeeper.Security.SaslCredentials("dashboard", saslPassword) : null;
+        var options = new SandboxOptions
+        {
+            Voters = settings.Voters, Observers = settings.Observers, ZooKeeperHome = settings.ZooKeeperHome,
+            Tls = settings.Tls ? new SandboxTlsOptions() : null,
+            SaslUsers = sasl is null ? null : new Dictionary<string, string> { [sasl.UserName] = saslPassword },
+        };
         var pending = new ClusterDefinition(ClusterId, "Sandbox", "(starting)", ClusterOrigin.Sandbox);
         registry.Upsert(new ClusterEntry(pending, ClusterAvailability.Starting, $"Starting {options.Voters} voter(s) and {options.Observers} observer(s)..."));
         try
@@ -28,7 +36,7 @@ internal sealed partial class SandboxHost(SandboxSettings settings, ClusterRegis
             // The sandbox knows every node's id, observer flag and AdminServer URL: the cluster carries them all.
             // Maintenance is on for the sandbox, acting on its own processes: everything it does is real and harmless.
             controls.RegisterSandbox(ClusterId, _sandbox);
-            var ready = SandboxCluster.Define(_sandbox, ClusterId, pending.Name, settings.PollInterval) with
+            var ready = SandboxCluster.Define(_sandbox, ClusterId, pending.Name, settings.PollInterval, sasl) with
             {
                 Maintenance = new MaintenanceSettings { Enabled = true, Control = new NodeControlSettings(NodeControlKind.Sandbox),
                     BrokerControl = new NodeControlSettings(NodeControlKind.Sandbox), SettlePeriod = TimeSpan.FromSeconds(3) },

@@ -12,4 +12,10 @@ internal sealed class SandboxSettings
 
     /// <summary>Run 3 sandbox Kafka brokers (metadata only) with a few topics on the sandbox ensemble.</summary>
     public bool KafkaBrokers { get; set; } = true;
+
+    /// <summary>TLS on secure client ports (CA and keystores made at start); the dashboard watches those ports.</summary>
+    public bool Tls { get; set; }
+
+    /// <summary>SASL DIGEST-MD5 with a JAAS user made at start (random password, never printed); the dashboard authenticates as it.</summary>
+    public bool Sasl { get; set; }
 }

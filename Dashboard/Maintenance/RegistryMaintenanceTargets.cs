@@ -32,7 +32,7 @@ internal sealed class RegistryMaintenanceTargets(ClusterRegistry registry, NodeC
         {
             // Broker rolls only where Kafka may be: the chroot is detected on first use when not configured.
             Kafka = cluster.WatchKafka
-                ? new BrokerRollTarget(new ConnectingBrokerRollChecks(cluster.ConnectString, cluster.KafkaChroot),
+                ? new BrokerRollTarget(new ConnectingBrokerRollChecks(cluster.ConnectString, cluster.KafkaChroot, cluster.ClientOptions()),
                     (NodeDefinition broker, out string? problem) => controls.ForBroker(cluster, broker, out problem))
                 : null,
         };

@@ -89,7 +89,7 @@ internal sealed partial class KafkaMonitor(
     /// </summary>
     private async Task<KafkaClusterNotFoundException?> WatchOneSessionAsync(ClusterDefinition cluster, Action connected, CancellationToken cancellationToken)
     {
-        var client = await ZooKeeperClient.ConnectAsync(cluster.ConnectString, null, cancellationToken).ConfigureAwait(false);
+        var client = await ZooKeeperClient.ConnectAsync(cluster.ConnectString, cluster.ClientOptions(), cancellationToken).ConfigureAwait(false);
         await using var _ = client.ConfigureAwait(false);
         if (cluster.Digest is { } digest)
         {
@@ -99,7 +99,7 @@ internal sealed partial class KafkaMonitor(
         var ended = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         client.StateChanged += (_, change) =>
         {
-            if (change.Current is SessionState.Expired or SessionState.Closed) ended.TrySetResult();
+            if (change.Current is SessionState.Expired or SessionState.Closed or SessionState.AuthFailed) ended.TrySetResult();
             else if (change.Current is SessionState.Lost) store.RecordProblem(cluster.Id, "Lost the connection to ZooKeeper; showing the last state read.");
             else if (change.Current is SessionState.Connected) store.RecordProblem(cluster.Id, null);
         };

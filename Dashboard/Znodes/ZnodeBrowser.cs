@@ -67,7 +67,7 @@ internal sealed partial class ZnodeBrowser(ZooKeeperClientPool pool, ClusterRegi
     {
         ArgumentNullException.ThrowIfNull(e);
         if (e is OperationCanceledException && cancellationToken.IsCancellationRequested) return false;
-        if (e is ZooKeeperException or ClusterUnavailableException or ArgumentException or TimeoutException or ZooKeeperProtocolException or OperationCanceledException or System.Net.Sockets.SocketException or IOException)
+        if (e is ZooKeeperException or Core.ZooKeeper.Security.ZooKeeperTlsException or ClusterUnavailableException or ArgumentException or TimeoutException or ZooKeeperProtocolException or OperationCanceledException or System.Net.Sockets.SocketException or IOException)
             return true;
         LogUnexpected(logger, e);
         return true;

@@ -14,6 +14,9 @@ using Dashboard.Core.ZooKeeper;
 //   zk-create --connect HOST:PORT [--topics 10000] [--partitions 10]
 //   sandbox   [--hold 1800]        starts a 3+1 ensemble with the tree and keeps it up (SIGTERM stops it), so
 //                                   other clients (e.g. bench/java) can be measured against the same ensemble
+//   zk-read-tls [--rounds 7] [--warmup 3] [--topics 10000] [--partitions 10] [--quick-jit]
+//                                   one 3-voter TLS sandbox: the same read over the plain and the secure port of one
+//                                   server, rounds interleaved; last line gives the TLS/plain ratio of the medians
 //   history-week [--days 7] [--nodes 5] [--partitions 100000] [--poll-seconds 2] [--db PATH]
 //                                   a simulated week of history through the real store; last line gives its size
 //   maintenance-roll [--settle 2] [--no-second]
@@ -25,6 +28,7 @@ var options = CommandLine.Parse(args);
 var command = args.Length > 0 ? args[0] : "zk-read";
 if (command == "history-week") return await HistoryWeek.RunAsync(options);
 if (command == "maintenance-roll") return await MaintenanceRoll.RunAsync(options);
+if (command == "zk-read-tls") return await TlsRead.RunAsync(options);
 ZooKeeperSandbox? sandbox = null;
 try
 {

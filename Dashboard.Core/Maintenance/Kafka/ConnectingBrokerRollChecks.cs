@@ -8,7 +8,7 @@ namespace Dashboard.Core.Maintenance.Kafka;
 /// Broker roll checks over a ZooKeeper session of their own, opened on first use and reopened after a failure:
 /// targets are found synchronously, and a roll must not depend on the monitor's session (or its lag).
 /// </summary>
-public sealed class ConnectingBrokerRollChecks(string connectString, string? chroot) : IBrokerRollChecks, IAsyncDisposable
+public sealed class ConnectingBrokerRollChecks(string connectString, string? chroot, ZooKeeperClientOptions? options = null) : IBrokerRollChecks, IAsyncDisposable
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private ZooKeeperClient? _client;
@@ -58,7 +58,7 @@ public sealed class ConnectingBrokerRollChecks(string connectString, string? chr
         try
         {
             if (_checks is { } ready) return ready;
-            _client = await ZooKeeperClient.ConnectAsync(connectString, null, cancellationToken).ConfigureAwait(false);
+            _client = await ZooKeeperClient.ConnectAsync(connectString, options, cancellationToken).ConfigureAwait(false);
             return _checks = new KafkaBrokerRollChecks(_client, new Dashboard.Core.Kafka.KafkaMetadataReader(_client, chroot));
         }
         finally

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net.Sockets;
+using Dashboard.Core.ZooKeeper.Security;
 using Dashboard.Core.ZooKeeper.Wire;
 
 namespace Dashboard.Core.ZooKeeper.Session;
@@ -15,6 +16,7 @@ internal sealed partial class SessionConnection
         var next = 0;
         var failedInRow = 0;
         var round = 0;
+        var refusedInRow = 0;
         while (!cancellation.IsCancellationRequested && !_closeRequested && !_sessionClosing)
         {
             var host = _hosts[next++ % _hosts.Count];
@@ -28,9 +30,23 @@ internal sealed partial class SessionConnection
                 EndSession(SessionState.Expired, e);
                 return;
             }
-            catch (Exception e) when (e is SocketException or IOException or ZooKeeperException or ZooKeeperProtocolException or TimeoutException or OperationCanceledException or ObjectDisposedException)
+            catch (SaslAuthenticationException e)
+            {
+                // Wrong credentials stay wrong: end here with the reason instead of reconnecting in a loop.
+                EndSession(SessionState.AuthFailed, e);
+                return;
+            }
+            catch (Exception e) when (e is SocketException or IOException or ZooKeeperException or ZooKeeperProtocolException or TimeoutException or OperationCanceledException or ObjectDisposedException or ZooKeeperTlsException)
             {
                 ended = e;
+                // Every server refusing our certificate checks before a session exists is a setting to fix, not a
+                // network blip: the caller hears it now, naming the cause, instead of after the connect timeout.
+                refusedInRow = e is ZooKeeperTlsException ? refusedInRow + 1 : 0;
+                if (refusedInRow >= _hosts.Count && !_firstConnection.Task.IsCompleted)
+                {
+                    LastConnectionError = e;
+                    _firstConnection.TrySetException(e);
+                }
                 if (e is ZooKeeperProtocolException { EndOfStream: false }) Interlocked.Increment(ref _protocolErrors);
             }
 
@@ -69,25 +85,26 @@ internal sealed partial class SessionConnection
         SetState(state);
         Watches.Clear();
         FailSent(error);
-        FailQueue(_unsent, new SessionExpiredException(null));
+        FailQueue(_unsent, state == SessionState.AuthFailed ? error : new SessionExpiredException(null));
         _firstConnection.TrySetException(error);
     }
 
     private async Task ConnectAndServeAsync(ZooKeeperHost host, CancellationToken cancellation)
     {
         using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        using var reader = new FrameReader(socket, _options.MaxFrameSize);
-        using var writer = new JuteWriter();
         using var connection = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        await using var stream = await OpenStreamAsync(socket, host, cancellation).ConfigureAwait(false);
+        using var reader = new FrameReader(stream, _options.MaxFrameSize);
+        using var writer = new JuteWriter();
 
-        await HandshakeAsync(socket, reader, writer, host, cancellation).ConfigureAwait(false);
+        await HandshakeAsync(stream, reader, writer, host, cancellation).ConfigureAwait(false);
         Interlocked.Increment(ref _connections);
         ConnectedServer = host.ToString();
         Volatile.Write(ref _lastReceived, Stopwatch.GetTimestamp());
         SetState(SessionState.Connected);
         _firstConnection.TrySetResult();
 
-        var sending = SendLoopAsync(socket, writer, connection.Token);
+        var sending = SendLoopAsync(stream, writer, connection.Token);
         var receiving = ReceiveLoopAsync(reader, connection.Token);
         var first = await Task.WhenAny(sending, receiving).ConfigureAwait(false);
         await connection.CancelAsync().ConfigureAwait(false);
@@ -98,15 +115,32 @@ internal sealed partial class SessionConnection
         await first.ConfigureAwait(false);
     }
 
-    private async Task HandshakeAsync(Socket socket, FrameReader reader, JuteWriter writer, ZooKeeperHost host, CancellationToken cancellation)
+    /// <summary>TCP connect, then the TLS handshake when the cluster uses TLS; both within the connect timeout.</summary>
+    private async Task<Stream> OpenStreamAsync(Socket socket, ZooKeeperHost host, CancellationToken cancellation)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         timeout.CancelAfter(_options.ConnectTimeout);
         try
         {
             await socket.ConnectAsync(host.Host, host.Port, timeout.Token).ConfigureAwait(false);
+            var plain = new NetworkStream(socket, ownsSocket: false);
+            if (_options.Tls is not { } tls) return plain;
+            return await tls.AuthenticateAsync(plain, host.Host, host.Port, timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellation.IsCancellationRequested)
+        {
+            throw new TimeoutException($"{host} did not accept a {(_options.Tls is null ? "connection" : "TLS connection")} within {_options.ConnectTimeout.TotalSeconds:0.#} s.");
+        }
+    }
+
+    private async Task HandshakeAsync(Stream stream, FrameReader reader, JuteWriter writer, ZooKeeperHost host, CancellationToken cancellation)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        timeout.CancelAfter(_options.ConnectTimeout);
+        try
+        {
             Records.WriteConnectRequest(writer, Interlocked.Read(ref _lastZxid), (int)_options.SessionTimeout.TotalMilliseconds, SessionId, _password);
-            await socket.SendAsync(writer.Written, SocketFlags.None, timeout.Token).ConfigureAwait(false);
+            await stream.WriteAsync(writer.Written, timeout.Token).ConfigureAwait(false);
             writer.Reset();
             var frame = await reader.ReadFrameAsync(20, timeout.Token).ConfigureAwait(false);
             var answer = Records.ReadConnectResponse(frame.Span);
@@ -117,6 +151,7 @@ internal sealed partial class SessionConnection
             SessionId = answer.SessionId;
             _password = answer.Password;
             NegotiatedTimeout = TimeSpan.FromMilliseconds(answer.TimeoutMs);
+            if (_options.Sasl is { } sasl) await AuthenticateSaslAsync(stream, reader, writer, host, sasl, timeout.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!cancellation.IsCancellationRequested)
         {
@@ -125,7 +160,7 @@ internal sealed partial class SessionConnection
         RearmSession(writer);
         if (writer.Length > 0)
         {
-            await socket.SendAsync(writer.Written, SocketFlags.None, cancellation).ConfigureAwait(false);
+            await stream.WriteAsync(writer.Written, cancellation).ConfigureAwait(false);
             writer.Reset();
         }
     }
@@ -174,7 +209,7 @@ internal sealed partial class SessionConnection
         }
     }
 
-    private async Task SendLoopAsync(Socket socket, JuteWriter writer, CancellationToken cancellation)
+    private async Task SendLoopAsync(Stream stream, JuteWriter writer, CancellationToken cancellation)
     {
         // Ping at a third of the session timeout; give up on a server silent for two thirds (as ZooKeeper's clients do).
         var pingEvery = NegotiatedTimeout / 3;
@@ -188,11 +223,11 @@ internal sealed partial class SessionConnection
             {
                 if (request.IsCompleted) { ReleaseSlot(request); continue; }
                 Frame(writer, request);
-                if (writer.Length >= FlushThreshold) lastSend = await FlushAsync(socket, writer, cancellation).ConfigureAwait(false);
+                if (writer.Length >= FlushThreshold) lastSend = await FlushAsync(stream, writer, cancellation).ConfigureAwait(false);
             }
             if (writer.Length > 0)
             {
-                lastSend = await FlushAsync(socket, writer, cancellation).ConfigureAwait(false);
+                lastSend = await FlushAsync(stream, writer, cancellation).ConfigureAwait(false);
                 continue;
             }
 
@@ -203,7 +238,7 @@ internal sealed partial class SessionConnection
             if (idle >= pingEvery)
             {
                 Records.WritePing(writer);
-                lastSend = await FlushAsync(socket, writer, cancellation).ConfigureAwait(false);
+                lastSend = await FlushAsync(stream, writer, cancellation).ConfigureAwait(false);
                 continue;
             }
             if (!_unsent.IsEmpty) continue;
@@ -240,14 +275,9 @@ internal sealed partial class SessionConnection
         return _xid;
     }
 
-    private static async Task<long> FlushAsync(Socket socket, JuteWriter writer, CancellationToken cancellation)
+    private static async Task<long> FlushAsync(Stream stream, JuteWriter writer, CancellationToken cancellation)
     {
-        var data = writer.Written;
-        while (data.Length > 0)
-        {
-            var sent = await socket.SendAsync(data, SocketFlags.None, cancellation).ConfigureAwait(false);
-            data = data[sent..];
-        }
+        await stream.WriteAsync(writer.Written, cancellation).ConfigureAwait(false);
         writer.Reset();
         return Stopwatch.GetTimestamp();
     }

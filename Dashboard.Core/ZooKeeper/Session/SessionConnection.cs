@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net.Sockets;
 using System.Threading.Channels;
+using Dashboard.Core.ZooKeeper.Security;
 using Dashboard.Core.ZooKeeper.Wire;
 
 namespace Dashboard.Core.ZooKeeper.Session;
@@ -138,6 +139,7 @@ internal sealed partial class SessionConnection : IAsyncDisposable
     private Exception? Refusal(string? path) => State switch
     {
         SessionState.Expired => new SessionExpiredException(path),
+        SessionState.AuthFailed => (Exception?)(LastConnectionError as SaslAuthenticationException) ?? new AuthFailedException(path),
         SessionState.Closed => new ObjectDisposedException(nameof(ZooKeeperClient), "The ZooKeeper client is closed."),
         _ => _closeRequested ? new ObjectDisposedException(nameof(ZooKeeperClient), "The ZooKeeper client is closing.") : null,
     };
@@ -157,7 +159,7 @@ internal sealed partial class SessionConnection : IAsyncDisposable
         SessionState previous;
         lock (_stateLock)
         {
-            if (_state == next || _state is SessionState.Expired or SessionState.Closed) return;
+            if (_state == next || _state is SessionState.Expired or SessionState.Closed or SessionState.AuthFailed) return;
             previous = _state;
             _state = next;
             if (next == SessionState.Suspended) _disconnectedAt = Stopwatch.GetTimestamp();

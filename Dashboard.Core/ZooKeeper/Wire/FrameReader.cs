@@ -1,26 +1,25 @@
 using System.Buffers;
 using System.Buffers.Binary;
-using System.Net.Sockets;
 
 namespace Dashboard.Core.ZooKeeper.Wire;
 
 /// <summary>
-/// Cuts the server's byte stream into length-prefixed frames. The length is checked against the configured maximum
+/// Cuts the server's byte stream (a socket's, or TLS over it) into length-prefixed frames. The length is checked against the configured maximum
 /// before the buffer grows, so neither a hostile server nor a corrupted stream can make us allocate more than that.
 /// A returned frame is valid until the next call.
 /// </summary>
 internal sealed class FrameReader : IDisposable
 {
-    private readonly Socket _socket;
+    private readonly Stream _stream;
     private readonly int _maxFrameSize;
     private byte[] _buffer;
     private int _start;
     private int _end;
     private long _pendingSkip;
 
-    public FrameReader(Socket socket, int maxFrameSize)
+    public FrameReader(Stream stream, int maxFrameSize)
     {
-        _socket = socket;
+        _stream = stream;
         _maxFrameSize = maxFrameSize;
         _buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
     }
@@ -77,7 +76,7 @@ internal sealed class FrameReader : IDisposable
             if (_end == _start)
             {
                 _start = _end = 0;
-                var read = await _socket.ReceiveAsync(_buffer.AsMemory(), SocketFlags.None, cancellationToken).ConfigureAwait(false);
+                var read = await _stream.ReadAsync(_buffer.AsMemory(), cancellationToken).ConfigureAwait(false);
                 if (read == 0) throw new ZooKeeperProtocolException($"The server closed the connection in the middle of an oversized frame ({count} bytes still to come).", endOfStream: true);
                 _end = read;
                 BytesReceived += read;
@@ -103,7 +102,7 @@ internal sealed class FrameReader : IDisposable
         }
         while (_end - _start < needed)
         {
-            var read = await _socket.ReceiveAsync(_buffer.AsMemory(_end), SocketFlags.None, cancellationToken).ConfigureAwait(false);
+            var read = await _stream.ReadAsync(_buffer.AsMemory(_end), cancellationToken).ConfigureAwait(false);
             if (read == 0) throw new ZooKeeperProtocolException($"The server closed the connection in the middle of a frame ({_end - _start} of {needed} bytes).", endOfStream: true);
             _end += read;
             BytesReceived += read;

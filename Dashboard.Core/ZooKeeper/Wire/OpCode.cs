@@ -22,6 +22,7 @@ internal enum OpCode
     CreateContainer = 19,
     MultiRead = 22,
     Auth = 100,
+    Sasl = 102,
     SetWatches = 101,
     CloseSession = -11,
     Error = -1,
