@@ -56,6 +56,11 @@ public static class FourLetterWordClient
         {
             throw new FourLetterWordException($"'{command}' to {host}:{port} failed: {e.Message}.", isTimeout: false, e);
         }
+        catch (IOException e)
+        {
+            // A stream wraps the socket's failure (a reset from a restarting server): the same per-node failure.
+            throw new FourLetterWordException($"'{command}' to {host}:{port} failed: {(e.InnerException ?? e).Message}.", isTimeout: false, e);
+        }
     }
 
     /// <summary>A server that closes a TLS connection without close_notify (ZooKeeper after a 4lw) ends the answer, not an error.</summary>
