@@ -18,6 +18,7 @@ public sealed class MaintenanceCoordinator : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ConcurrentDictionary<string, RunExecution> _executions = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _shutdown = new();
+    private int _disposed;
     private readonly SemaphoreSlim _gate = new(1, 1);
 
     public MaintenanceCoordinator(MaintenanceStore store, IMaintenanceTargets targets, IAuditLog? audit = null, TimeProvider? time = null)
@@ -292,7 +293,8 @@ public sealed class MaintenanceCoordinator : IAsyncDisposable
     /// </summary>
     public async ValueTask DisposeAsync()
     {
-        if (_shutdown.IsCancellationRequested) return;
+        // The host's stop and the container's disposal both call this, at times at once: only the first one acts.
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         var executions = _executions.Values.ToArray();
         foreach (var execution in executions) execution.NoteShutdown();
         await _shutdown.CancelAsync().ConfigureAwait(false);

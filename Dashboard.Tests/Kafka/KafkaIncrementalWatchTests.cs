@@ -44,8 +44,7 @@ public sealed class KafkaIncrementalWatchTests(SharedEnsemble ensemble) : IAsync
     [Fact]
     public async Task IsrShrink_OnlyThatStateReRead_NoFullRead()
     {
-        await Task.Delay(500); // let the reads that follow the first one (new state watches) settle
-        var reads = _watcher.Reads;
+        var reads = await SettledReadsAsync();
 
         await _kazoo.SetAsync($"{_root}/brokers/topics/orders/partitions/1/state", State(2, [2, 1], leaderEpoch: 4));
 
@@ -77,6 +76,24 @@ public sealed class KafkaIncrementalWatchTests(SharedEnsemble ensemble) : IAsync
         await _kazoo.SetAsync($"{_root}/config/topics/orders", Config(("min.insync.replicas", "3")));
         await _kazoo.CreateAsync($"{_root}/config/changes/config_change_0000000001", """{"version":2,"entity_path":"topics/orders"}""");
         await WaitAsync(() => _watcher.Current!.MinInsyncReplicas(_watcher.Current.Topics["orders"]) == 3);
+    }
+
+    /// <summary>
+    /// The full-read count once the reads that follow the first (new watches firing) have settled: unchanged for 2 s,
+    /// within 60 s. A fixed pause was too short on a loaded machine.
+    /// </summary>
+    private async Task<int> SettledReadsAsync()
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        var reads = _watcher.Reads;
+        var since = DateTime.UtcNow;
+        while (DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+            if (_watcher.Reads != reads) { reads = _watcher.Reads; since = DateTime.UtcNow; }
+            else if (DateTime.UtcNow - since >= TimeSpan.FromSeconds(2)) return reads;
+        }
+        throw new TimeoutException($"the watcher kept reading for 60 s ({reads} full reads)");
     }
 
     private static async Task WaitAsync(Func<bool> condition)
