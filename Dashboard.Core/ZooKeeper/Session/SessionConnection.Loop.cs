@@ -321,15 +321,7 @@ internal sealed partial class SessionConnection
                 return;
         }
 
-        if (!_sent.TryDequeue(out var request))
-            throw new ZooKeeperProtocolException($"The server answered xid {xid}, but no request is outstanding.");
-        ReleaseSlot(request);
-        if (request.Xid != xid)
-        {
-            var mismatch = new ZooKeeperProtocolException($"The server answered xid {xid} while the oldest outstanding request is xid {request.Xid}.");
-            request.Fail(new ConnectionLossException(request.ClientPath, mismatch.Message, mismatch));
-            throw mismatch;
-        }
+        var request = TakeAnswered(xid);
         if (zxid > 0) Interlocked.Exchange(ref _lastZxid, zxid);
         try
         {
@@ -343,15 +335,11 @@ internal sealed partial class SessionConnection
     }
 
     /// <summary>
-    /// A reply longer than the frame limit (a value near 1 MB, a huge children list) fails only the request it
-    /// answers: its bytes were already read past, so the stream is intact and the session stays.
+    /// The oldest outstanding request, which a reply with <paramref name="xid"/> must answer (ZooKeeper answers in
+    /// order); anything else is a broken stream.
     /// </summary>
-    internal void HandleOversizedReply(ReadOnlySpan<byte> header, int length)
+    private Request TakeAnswered(int xid)
     {
-        var reader = new JuteReader(header);
-        var xid = reader.ReadInt();
-        if (xid < 0)
-            throw new ZooKeeperProtocolException($"The server sent a {length}-byte frame (xid {xid}), more than the {_options.MaxFrameSize}-byte frame limit.");
         if (!_sent.TryDequeue(out var request))
             throw new ZooKeeperProtocolException($"The server answered xid {xid}, but no request is outstanding.");
         ReleaseSlot(request);
@@ -361,6 +349,21 @@ internal sealed partial class SessionConnection
             request.Fail(new ConnectionLossException(request.ClientPath, mismatch.Message, mismatch));
             throw mismatch;
         }
+        return request;
+    }
+
+    /// <summary>
+    /// A reply longer than the frame limit (a value near 1 MB, a huge children list) fails only the request it
+    /// answers: the frame reader skips the rest of its bytes on the next read, so the stream stays intact and the
+    /// session stays.
+    /// </summary>
+    internal void HandleOversizedReply(ReadOnlySpan<byte> header, int length)
+    {
+        var reader = new JuteReader(header);
+        var xid = reader.ReadInt();
+        if (xid < 0)
+            throw new ZooKeeperProtocolException($"The server sent a {length}-byte frame (xid {xid}), more than the {_options.MaxFrameSize}-byte frame limit.");
+        var request = TakeAnswered(xid);
         request.Fail(new ReplyTooLargeException(request.ClientPath, length, _options.MaxFrameSize));
     }
 
