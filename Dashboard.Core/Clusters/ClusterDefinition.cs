@@ -17,6 +17,15 @@ public sealed record ClusterDefinition(string Id, string Name, string ConnectStr
 
     /// <summary>The servers to poll; empty only while a sandbox is still starting.</summary>
     public ImmutableArray<NodeDefinition> Nodes { get; init; } = [];
+
+    /// <summary>
+    /// The nodes as the settings list them, kept once the dashboard follows a membership change (<see cref="Nodes"/>
+    /// then holds the new membership); empty while <see cref="Nodes"/> are the settings' own.
+    /// </summary>
+    public ImmutableArray<NodeDefinition> SettingsNodes { get; init; } = [];
+
+    /// <summary>N of <c>Dashboard:Clusters:N</c> for a cluster from the settings, to name the settings to update.</summary>
+    public int? SettingsIndex { get; init; }
     public TimeSpan PollInterval { get; init; } = DefaultPollInterval;
     public TimeSpan NodeTimeout { get; init; } = DefaultNodeTimeout;
     public HealthThresholds Thresholds { get; init; } = new();
@@ -87,6 +96,7 @@ public sealed record ClusterDefinition(string Id, string Name, string ConnectStr
         return new ClusterDefinition(id, options.Name.Trim(), connect, ClusterOrigin.Settings)
         {
             Nodes = nodes,
+            SettingsIndex = index,
             PollInterval = poll,
             NodeTimeout = timeout,
             Thresholds = options.Thresholds ?? new HealthThresholds(),

@@ -74,7 +74,9 @@ public sealed class EnsemblePoller(NodeProbe probe, TimeProvider? time = null)
             else if (index < 0) unattributed = znode;
         }
         var analysis = QuorumAnalysis.Analyze(nodes, cluster.Nodes, unattributed);
-        return new EnsembleSnapshot(cluster.Id, takenAt, duration, nodes, analysis, EnsembleHealth.Evaluate(nodes, analysis, cluster.Thresholds));
+        // After a membership change the dashboard polls the new members; the settings still listing the old ones is a finding.
+        var findings = EnsembleHealth.Evaluate(nodes, analysis, cluster.Thresholds).AddRange(Membership.MembershipSettings.Findings(cluster));
+        return new EnsembleSnapshot(cluster.Id, takenAt, duration, nodes, analysis, findings);
     }
 
     private bool AskConf(NodeDefinition node, long round) =>

@@ -169,5 +169,49 @@ internal static class HistorySchema
             );
             CREATE INDEX IF NOT EXISTS sessions_by_user ON sessions (user_name, created_ms);
             """),
+        // Membership changes (reconfig runs): like maintenance runs, each step is saved as started before its reconfig,
+        // with the config version it names and the one it produced, so a resume can tell whether it happened. The
+        // cluster's lock is the maintenance lock (maintenance_locks): one change, restart or roll at a time.
+        new(8, """
+            CREATE TABLE IF NOT EXISTS membership_runs (
+                id TEXT PRIMARY KEY,
+                cluster_id TEXT NOT NULL,
+                state TEXT NOT NULL,
+                started_by TEXT NOT NULL,
+                change_json TEXT NOT NULL,
+                created_ms INTEGER NOT NULL,
+                updated_ms INTEGER NOT NULL,
+                finished_ms INTEGER,
+                current_step INTEGER NOT NULL,
+                pause_reason TEXT,
+                settings_update TEXT
+            );
+            CREATE INDEX IF NOT EXISTS membership_runs_by_cluster ON membership_runs (cluster_id, created_ms);
+            CREATE TABLE IF NOT EXISTS membership_steps (
+                run_id TEXT NOT NULL REFERENCES membership_runs (id) ON DELETE CASCADE,
+                idx INTEGER NOT NULL,
+                kind TEXT NOT NULL,
+                server_ids TEXT NOT NULL,
+                joining TEXT,
+                leaving TEXT,
+                voters_before TEXT NOT NULL,
+                voters_after TEXT NOT NULL,
+                state TEXT NOT NULL,
+                from_version INTEGER,
+                to_version INTEGER,
+                started_ms INTEGER,
+                finished_ms INTEGER,
+                outcome TEXT,
+                PRIMARY KEY (run_id, idx)
+            );
+            CREATE TABLE IF NOT EXISTS membership_log (
+                id INTEGER PRIMARY KEY,
+                run_id TEXT NOT NULL REFERENCES membership_runs (id) ON DELETE CASCADE,
+                at_ms INTEGER NOT NULL,
+                level TEXT NOT NULL,
+                message TEXT NOT NULL
+            );
+            CREATE INDEX IF NOT EXISTS membership_log_by_run ON membership_log (run_id, id);
+            """),
     ];
 }

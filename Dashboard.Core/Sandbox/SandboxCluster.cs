@@ -4,7 +4,7 @@ using Dashboard.Core.ZooKeeper.Security;
 
 namespace Dashboard.Core.Sandbox;
 
-/// <summary>A running sandbox as a cluster to watch: every node with its id, observer flag and AdminServer URL.</summary>
+/// <summary>A running sandbox as a cluster to watch: every member with its id, observer flag and AdminServer URL (spares are not members yet).</summary>
 public static class SandboxCluster
 {
     /// <param name="sasl">Credentials of one of the sandbox's SASL users, for a sandbox started with them.</param>
@@ -19,7 +19,7 @@ public static class SandboxCluster
         {
             Tls = tls,
             Sasl = sasl,
-            Nodes = sandbox.Nodes.Select(n => new NodeDefinition(n.Host, tls is null ? n.ClientPort : n.SecureClientPort)
+            Nodes = sandbox.Members.Select(n => new NodeDefinition(n.Host, tls is null ? n.ClientPort : n.SecureClientPort)
             {
                 Id = n.Id, IsObserver = n.IsObserver, AdminUri = n.AdminUri, Datacenter = "loopback",
             }).ToImmutableArray(),

@@ -6,6 +6,12 @@ public sealed record SandboxOptions
     public int Voters { get; init; } = 3;
     public int Observers { get; init; } = 1;
 
+    /// <summary>
+    /// Servers started beside the ensemble that are not members yet: each runs with the members' configuration plus
+    /// itself, so it syncs as a non-voting follower and can be added with <c>reconfig</c> (as observer or voter).
+    /// </summary>
+    public int Spares { get; init; }
+
     /// <summary>ZooKeeper's tick; session timeouts may range from 2 to 20 ticks. Short here so tests see expiry quickly.</summary>
     public TimeSpan TickTime { get; init; } = TimeSpan.FromMilliseconds(500);
 
@@ -46,7 +52,8 @@ public sealed record SandboxOptions
     {
         if (Voters < 1) throw new SandboxException($"A sandbox needs at least one voter (got {Voters}).");
         if (Observers < 0) throw new SandboxException($"The number of observers cannot be negative (got {Observers}).");
-        if (Voters + Observers > 15) throw new SandboxException($"A sandbox of {Voters + Observers} nodes is more than this machine should run (15 at most).");
+        if (Spares < 0) throw new SandboxException($"The number of spare servers cannot be negative (got {Spares}).");
+        if (Voters + Observers + Spares > 15) throw new SandboxException($"A sandbox of {Voters + Observers + Spares} nodes is more than this machine should run (15 at most).");
         if (TickTime < TimeSpan.FromMilliseconds(50)) throw new SandboxException("TickTime below 50 ms makes ZooKeeper unstable.");
     }
 }

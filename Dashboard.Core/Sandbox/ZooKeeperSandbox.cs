@@ -38,14 +38,19 @@ public sealed class ZooKeeperSandbox : IAsyncDisposable
     public SandboxOptions Options { get; }
     public string Directory { get; }
     public IReadOnlyList<SandboxNode> Nodes { get; }
-    public IEnumerable<SandboxNode> Voters => Nodes.Where(n => !n.IsObserver);
-    public IEnumerable<SandboxNode> Observers => Nodes.Where(n => n.IsObserver);
+    /// <summary>The nodes started as members (not the spares), in their starting roles.</summary>
+    public IEnumerable<SandboxNode> Members => Nodes.Where(n => !n.IsSpare);
+    public IEnumerable<SandboxNode> Voters => Members.Where(n => !n.IsObserver);
+    public IEnumerable<SandboxNode> Observers => Members.Where(n => n.IsObserver);
 
-    /// <summary>Every node's client address, as a ZooKeeper connect string.</summary>
-    public string ConnectString => string.Join(',', Nodes.Select(n => n.ClientAddress));
+    /// <summary>Servers running beside the ensemble that a <c>reconfig</c> can add (<see cref="SandboxOptions.Spares"/>).</summary>
+    public IEnumerable<SandboxNode> Spares => Nodes.Where(n => n.IsSpare);
 
-    /// <summary>Every node's TLS client address; empty without <see cref="SandboxOptions.Tls"/>.</summary>
-    public string SecureConnectString => Tls is null ? "" : string.Join(',', Nodes.Select(n => n.SecureClientAddress));
+    /// <summary>Every starting member's client address, as a ZooKeeper connect string.</summary>
+    public string ConnectString => string.Join(',', Members.Select(n => n.ClientAddress));
+
+    /// <summary>Every starting member's TLS client address; empty without <see cref="SandboxOptions.Tls"/>.</summary>
+    public string SecureConnectString => Tls is null ? "" : string.Join(',', Members.Select(n => n.SecureClientAddress));
 
     /// <summary>The CA, keystores and client certificate made at start; null without <see cref="SandboxOptions.Tls"/>.</summary>
     public SandboxTlsFiles? Tls { get; private set; }
@@ -69,7 +74,7 @@ public sealed class ZooKeeperSandbox : IAsyncDisposable
             var sandbox = Create(options, installation);
             try
             {
-                progress?.Report($"Starting ZooKeeper sandbox: {options.Voters} voter(s), {options.Observers} observer(s) in {sandbox.Directory} ({installation.Description}).");
+                progress?.Report($"Starting ZooKeeper sandbox: {options.Voters} voter(s), {options.Observers} observer(s), {options.Spares} spare(s) in {sandbox.Directory} ({installation.Description}).");
                 foreach (var node in sandbox.Nodes) sandbox.Launch(node);
                 await sandbox.WaitUntilServingAsync(options.StartTimeout, cancellationToken).ConfigureAwait(false);
                 progress?.Report($"ZooKeeper sandbox serving at {sandbox.ConnectString}.");
@@ -99,12 +104,13 @@ public sealed class ZooKeeperSandbox : IAsyncDisposable
         System.IO.Directory.CreateDirectory(directory);
         File.WriteAllText(Path.Combine(directory, StaleSandboxSweeper.OwnerFile), Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
 
-        var count = options.Voters + options.Observers;
+        var count = options.Voters + options.Observers + options.Spares;
         var perNode = options.Tls is null ? 4 : 5;
         var ports = LoopbackPorts.Take(count * perNode);
         var nodes = Enumerable.Range(0, count)
-            .Select(i => new SandboxNode(i + 1, i >= options.Voters, Path.Combine(directory, $"node{i + 1}"),
-                ports[i * perNode], ports[i * perNode + 1], ports[i * perNode + 2], ports[i * perNode + 3], perNode == 5 ? ports[i * perNode + 4] : 0))
+            .Select(i => new SandboxNode(i + 1, i >= options.Voters && i < options.Voters + options.Observers, Path.Combine(directory, $"node{i + 1}"),
+                ports[i * perNode], ports[i * perNode + 1], ports[i * perNode + 2], ports[i * perNode + 3], perNode == 5 ? ports[i * perNode + 4] : 0,
+                isSpare: i >= options.Voters + options.Observers))
             .ToList();
 
         var sandbox = new ZooKeeperSandbox(options, installation, directory, nodes);
@@ -118,13 +124,19 @@ public sealed class ZooKeeperSandbox : IAsyncDisposable
             System.IO.Directory.Delete(directory, recursive: true);
             throw;
         }
-        foreach (var node in nodes) sandbox.WriteConfig(node);
+        var memberLines = nodes.Where(n => !n.IsSpare).Select(n => n.ServerLine).ToList();
+        foreach (var node in nodes) sandbox.WriteConfig(node, memberLines);
         Live[sandbox] = 0;
         sandbox.StartWatchdog();
         return sandbox;
     }
 
-    private void WriteConfig(SandboxNode node)
+    /// <param name="memberLines">
+    /// The ensemble's <c>server.N=</c> lines. A node that is not among them (a spare) also lists itself as a
+    /// participant, the form ZooKeeper's reconfiguration guide gives a joining server: it finds the leader through the
+    /// members, syncs as a non-voting follower, and takes the role the <c>reconfig</c> that adds it gives it.
+    /// </param>
+    private void WriteConfig(SandboxNode node, IReadOnlyCollection<string> memberLines)
     {
         System.IO.Directory.CreateDirectory(node.DataDirectory);
         File.WriteAllText(Path.Combine(node.DataDirectory, "myid"), node.Id.ToString(CultureInfo.InvariantCulture));
@@ -142,12 +154,34 @@ public sealed class ZooKeeperSandbox : IAsyncDisposable
             .AppendLine("standaloneEnabled=false")
             .AppendLine("maxClientCnxns=0")
             .AppendLine("autopurge.purgeInterval=0");
-        if (node.IsObserver) cfg.AppendLine("peerType=observer");
+        if (node.IsObserver && !node.IsSpare) cfg.AppendLine("peerType=observer");
         if (Options.Tls is { } tls && Tls is { } files) AppendTls(cfg, node, tls, files);
         if (Options.SaslUsers is not null) cfg.AppendLine("authProvider.1=org.apache.zookeeper.server.auth.SASLAuthenticationProvider");
         foreach (var (key, value) in Options.ExtraConfig) cfg.AppendLine(CultureInfo.InvariantCulture, $"{key}={value}");
-        foreach (var member in Nodes) cfg.AppendLine(member.ServerLine);
+        // The membership lives in its own file (dynamicConfigFile): ZooKeeper rewrites it, as zoo.cfg.dynamic.<version>,
+        // on every reconfig, and a restarted node starts from the last membership it saw.
+        cfg.AppendLine(CultureInfo.InvariantCulture, $"dynamicConfigFile={node.DynamicConfigPath}");
+        var members = new StringBuilder();
+        foreach (var line in memberLines) members.AppendLine(line);
+        var own = $"server.{node.Id.ToString(CultureInfo.InvariantCulture)}=";
+        if (!memberLines.Any(l => l.StartsWith(own, StringComparison.Ordinal))) members.AppendLine(node.ServerLineAs(observer: false));
+        foreach (var old in System.IO.Directory.EnumerateFiles(node.Directory, "zoo.cfg.dynamic*")) File.Delete(old);
+        File.WriteAllText(node.DynamicConfigPath, members.ToString());
         File.WriteAllText(node.ConfigPath, cfg.ToString());
+    }
+
+    /// <summary>
+    /// Makes a server that is not a member (a spare, or a server a <c>reconfig</c> removed) ready to be added: stops
+    /// it, writes its configuration as the ensemble's current <paramref name="memberLines"/> plus itself, starts it
+    /// and waits until it serves (synced with the leader as a non-voting follower). Its data is kept.
+    /// </summary>
+    public async Task<SrvrResponse> PrepareToJoinAsync(int id, IReadOnlyCollection<string> memberLines, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(memberLines);
+        await StopNodeAsync(id).ConfigureAwait(false);
+        WriteConfig(Node(id), memberLines);
+        await StartNodeAsync(id).ConfigureAwait(false);
+        return await WaitForNodeServingAsync(id, timeout ?? Options.StartTimeout, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The JAAS file of a SASL sandbox (its DigestLoginModule users); it holds their passwords.</summary>

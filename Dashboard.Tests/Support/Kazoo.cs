@@ -43,13 +43,19 @@ internal static class Kazoo
                     out[path] = None if data is None else binascii.hexlify(data).decode()
                 elif kind == "delete":
                     zk.delete(path, recursive=True)
+                elif kind == "children":
+                    out[path] = json.dumps(zk.get_children(path))
+                elif kind == "reconfig":
+                    data, stat = zk.reconfig(joining=op.get("joining"), leaving=op.get("leaving"), new_members=None, from_config=op.get("from_config", -1))
+                    out[path] = data.decode()
         finally:
             zk.stop()
         json.dump(out, sys.stdout)
         """;
 
 #pragma warning disable IDE1006, CA1707 // Field names as the kazoo script reads them.
-    public sealed record Op(string op, string path, string? hex = null, bool makepath = false, object[]? acl = null);
+    public sealed record Op(string op, string path, string? hex = null, bool makepath = false, object[]? acl = null,
+        string? joining = null, string? leaving = null, long from_config = -1);
 #pragma warning restore IDE1006, CA1707
 
     public static Task CreateAsync(string hosts, string path, byte[]? value, bool makepath = false) =>
@@ -65,6 +71,20 @@ internal static class Kazoo
     {
         var result = await RunAsync(hosts, [new Op("get", path)]);
         return result[path] is { } hex ? Convert.FromHexString(hex) : null;
+    }
+
+    /// <summary>The children's names as kazoo lists them.</summary>
+    public static async Task<IReadOnlyList<string>> ChildrenAsync(string hosts, string path)
+    {
+        var result = await RunAsync(hosts, [new Op("children", path)]);
+        return JsonSerializer.Deserialize<string[]>(result[path]!)!;
+    }
+
+    /// <summary>An incremental reconfig made by kazoo (a second administrator); returns the new configuration text.</summary>
+    public static async Task<string> ReconfigAsync(string hosts, string? joining, string? leaving, long fromConfig = -1)
+    {
+        var result = await RunAsync(hosts, [new Op("reconfig", "/zookeeper/config", joining: joining, leaving: leaving, from_config: fromConfig)]);
+        return result["/zookeeper/config"]!;
     }
 
     public static async Task<Dictionary<string, string?>> RunAsync(string hosts, IReadOnlyList<Op> ops, string? digest = null)
