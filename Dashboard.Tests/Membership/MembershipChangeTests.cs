@@ -1,6 +1,9 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
 using System.Text;
 using Dashboard.Core.Access;
 using Dashboard.Core.FourLetterWords;
@@ -8,6 +11,7 @@ using Dashboard.Core.Maintenance;
 using Dashboard.Core.Membership;
 using Dashboard.Core.Sandbox;
 using Dashboard.Core.ZooKeeper;
+using Dashboard.Tests.Access;
 using Dashboard.Tests.Support;
 using Xunit.Abstractions;
 
@@ -156,6 +160,56 @@ public sealed class MembershipChangeTests(MembershipEnsemble ensemble, ITestOutp
         Assert.Equal(0, leaderless);
         Assert.Contains(ensemble.Audit.Entries, e => e.Action == "membership-reconfig" && e.Outcome == AuditOutcome.Failed && e.Detail!.Contains("BadVersion", StringComparison.Ordinal));
         Assert.Contains(ensemble.Audit.Entries, e => e.Action == "membership-change" && e.Outcome == AuditOutcome.Succeeded);
+    }
+
+    [Fact]
+    public async Task Api_AdminPlansAndStarts_OperatorRefused_StaleVersionEndsWithBadVersionAndAudit()
+    {
+        var view = await ReadAsync();
+        var settings = new Dictionary<string, string?>
+        {
+            ["Dashboard:Clusters:0:Name"] = "Local",
+            ["Dashboard:Clusters:0:ConnectString"] = string.Join(',', view.Servers.Where(s => s.IsMember).Select(s => s.Address)),
+        };
+        await using var app = AccessTestApp.Create(settings);
+        var admin = await AccessTestApp.SignedInAsync(app, AccessTestApp.AdminName);
+        admin.DefaultRequestHeaders.Add("RequestVerificationToken", await AccessTestApp.AntiforgeryTokenAsync(admin, "/"));
+        var operatorClient = await AccessTestApp.SignedInAsync(app, AccessTestApp.OperatorName);
+        operatorClient.DefaultRequestHeaders.Add("RequestVerificationToken", await AccessTestApp.AntiforgeryTokenAsync(operatorClient, "/"));
+        var observer = view.Members.First(m => m.IsObserver).Id;
+        var body = new { kind = "remove", servers = new[] { observer }, confirm = "Local", fromConfigVersion = "0x1" };
+
+        Assert.Equal(HttpStatusCode.Forbidden, (await operatorClient.PostAsJsonAsync(new Uri("/api/clusters/local/membership/plan", UriKind.Relative), body)).StatusCode);
+        var planned = await admin.PostAsJsonAsync(new Uri("/api/clusters/local/membership/plan", UriKind.Relative), body);
+        using var plan = JsonDocument.Parse(await planned.Content.ReadAsStringAsync());
+        Assert.True(plan.RootElement.GetProperty("canStart").GetBoolean(), plan.RootElement.ToString());
+        Assert.Equal(MembershipView.VersionText(view.ConfigVersion), plan.RootElement.GetProperty("fromConfigVersion").GetString());
+        Assert.Contains(plan.RootElement.GetProperty("checks").EnumerateArray(), c => c.GetProperty("rule").GetString() == MembershipRules.MajorityKept);
+
+        // Started from a version that is not the current one: the servers refuse the reconfig, nothing changes.
+        var started = await admin.PostAsJsonAsync(new Uri("/api/clusters/local/membership/runs", UriKind.Relative), body);
+        Assert.Equal(HttpStatusCode.Created, started.StatusCode);
+        var runId = (await started.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
+        JsonElement run = default;
+        for (var i = 0; i < 200; i++)
+        {
+            run = JsonDocument.Parse(await admin.GetStringAsync(new Uri($"/api/clusters/local/membership/runs/{runId}", UriKind.Relative))).RootElement;
+            if (run.GetProperty("state").GetString() != "running") break;
+            await Task.Delay(100);
+        }
+        Assert.Equal("aborted", run.GetProperty("state").GetString());
+        Assert.Contains("BadVersion", run.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        Assert.Contains((await ReadAsync()).Members, m => m.Id == observer);
+        // Audited by the coordinator (the failed reconfig) and by the endpoint (the start), in the history database's log.
+        string reconfigs = "", starts = "";
+        for (var i = 0; i < 100 && !(reconfigs.Contains("BadVersion", StringComparison.Ordinal) && starts.Contains(runId!, StringComparison.Ordinal)); i++)
+        {
+            await Task.Delay(100);
+            reconfigs = await admin.GetStringAsync(new Uri("/admin/audit.csv?action=membership-reconfig", UriKind.Relative));
+            starts = await admin.GetStringAsync(new Uri("/admin/audit.csv?action=membership-start", UriKind.Relative));
+        }
+        Assert.Contains("BadVersion", reconfigs, StringComparison.Ordinal);
+        Assert.Contains(runId!, starts, StringComparison.Ordinal);
     }
 
     private async Task<string> RunAsync(MembershipCoordinator coordinator, MembershipChange change)

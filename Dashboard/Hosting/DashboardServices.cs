@@ -9,6 +9,7 @@ using Dashboard.Core.Sandbox;
 using Dashboard.History;
 using Dashboard.Live;
 using Dashboard.Maintenance;
+using Dashboard.Membership;
 using Dashboard.Monitoring;
 using Dashboard.Znodes;
 
@@ -49,6 +50,7 @@ internal static class DashboardServices
         }
         // After the sandbox: hosted services stop in reverse order, so runs pause before the sandbox's nodes stop.
         services.AddMaintenance();
+        services.AddMembership();
         return services;
     }
 
@@ -68,6 +70,7 @@ internal static class DashboardServices
         app.UseZnodes();
         app.MapMaintenanceApi();
         app.MapMaintenanceForms();
+        app.MapMembershipApi();
         app.MapKafkaApi();
         app.MapKafkaElection();
         app.MapRazorComponents<App>();

@@ -23,7 +23,10 @@ internal sealed partial class SandboxHost(SandboxSettings settings, ClusterRegis
         var sasl = settings.Sasl ? new Core.ZooKeeper.Security.SaslCredentials("dashboard", saslPassword) : null;
         var options = new SandboxOptions
         {
-            Voters = settings.Voters, Observers = settings.Observers, ZooKeeperHome = settings.ZooKeeperHome,
+            Voters = settings.Voters, Observers = settings.Observers, Spares = settings.Spares, ZooKeeperHome = settings.ZooKeeperHome,
+            // reconfig writes /zookeeper/config, which only the superuser may: a sandbox with spares to add skips ACLs
+            // instead (a superDigest would also make the znode browser's session bypass every ACL it shows).
+            JvmProperties = settings.Spares > 0 ? new Dictionary<string, string> { ["zookeeper.skipACL"] = "yes" } : new Dictionary<string, string>(),
             Tls = settings.Tls ? new SandboxTlsOptions() : null,
             SaslUsers = sasl is null ? null : new Dictionary<string, string> { [sasl.UserName] = saslPassword },
         };
@@ -42,7 +45,7 @@ internal sealed partial class SandboxHost(SandboxSettings settings, ClusterRegis
                     BrokerControl = new NodeControlSettings(NodeControlKind.Sandbox), SettlePeriod = TimeSpan.FromSeconds(3) },
             };
             registry.Upsert(new ClusterEntry(ready, ClusterAvailability.Ready,
-                $"{options.Voters} voter(s), {options.Observers} observer(s) on loopback"));
+                $"{options.Voters} voter(s), {options.Observers} observer(s){(options.Spares > 0 ? $", {options.Spares} spare(s) to add: {string.Join("; ", _sandbox.Spares.Select(n => n.ServerLineAs(observer: true)))}" : "")} on loopback"));
             if (settings.KafkaBrokers)
             {
                 _kafka = await SandboxKafkaCluster.StartDemoAsync(_sandbox.ConnectString, stoppingToken).ConfigureAwait(false);

@@ -5,6 +5,9 @@ internal sealed class SandboxSettings
 {
     public int Voters { get; set; } = 3;
     public int Observers { get; set; } = 1;
+
+    /// <summary>Servers started beside the ensemble, not members, that a membership change can add; with spares the servers skip ACLs so reconfig is allowed.</summary>
+    public int Spares { get; set; }
     public string? ZooKeeperHome { get; set; }
 
     /// <summary>How often the sandbox ensemble is polled; the cluster default when absent.</summary>
