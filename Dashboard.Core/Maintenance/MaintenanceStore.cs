@@ -30,7 +30,7 @@ public sealed class MaintenanceStore(HistoryDatabase database, TimeProvider? tim
                 var other = connection.QuerySingleOrDefault<RunRow>(RunColumns + " WHERE id = @Id", new { Id = holder }, transaction);
                 throw new MaintenanceRefusedException($"Another maintenance run holds cluster '{run.ClusterId}'.",
                     [new(MaintenanceRules.OneRunPerCluster, run.ClusterId, false,
-                        $"run {holder} ({other?.Operation ?? "?"}, {other?.State ?? "?"}) holds this cluster", $"finish or abort run {holder} first")])
+                        other is null ? $"membership change {holder} holds this cluster (the maintenance lock is shared)" : $"run {holder} ({other.Operation}, {other.State}) holds this cluster", $"finish or abort run {holder} first")])
                 { IsConflict = true };
             }
             connection.Execute("INSERT INTO maintenance_locks (cluster_id, run_id, acquired_ms) VALUES (@ClusterId, @Id, @At)",

@@ -186,6 +186,13 @@ public sealed class MembershipChangeTests(MembershipEnsemble ensemble, ITestOutp
         Assert.Equal(MembershipView.VersionText(view.ConfigVersion), plan.RootElement.GetProperty("fromConfigVersion").GetString());
         Assert.Contains(plan.RootElement.GetProperty("checks").EnumerateArray(), c => c.GetProperty("rule").GetString() == MembershipRules.MajorityKept);
 
+        // The page shows the same plan to admins (with the version its start form will name), and is closed to operators.
+        var page = await admin.GetStringAsync(new Uri($"/clusters/local/membership?kind=remove&servers={observer}", UriKind.Relative));
+        Assert.Contains("data-can-start=\"true\"", page, StringComparison.Ordinal);
+        Assert.Contains($"name=\"fromConfigVersion\" value=\"{MembershipView.VersionText(view.ConfigVersion)}\"", page, StringComparison.Ordinal);
+        Assert.Contains("data-rule=\"majority-kept\" data-passed=\"true\"", page, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Forbidden, (await operatorClient.GetAsync(new Uri("/clusters/local/membership", UriKind.Relative))).StatusCode);
+
         // Started from a version that is not the current one: the servers refuse the reconfig, nothing changes.
         var started = await admin.PostAsJsonAsync(new Uri("/api/clusters/local/membership/runs", UriKind.Relative), body);
         Assert.Equal(HttpStatusCode.Created, started.StatusCode);

@@ -71,6 +71,7 @@ internal static class DashboardServices
         app.MapMaintenanceApi();
         app.MapMaintenanceForms();
         app.MapMembershipApi();
+        app.MapMembershipForms();
         app.MapKafkaApi();
         app.MapKafkaElection();
         app.MapRazorComponents<App>();
