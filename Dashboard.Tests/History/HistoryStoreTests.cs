@@ -22,7 +22,7 @@ public sealed class HistoryStoreTests : IDisposable
         Assert.Equal(HistorySchema.CurrentVersion, database.Migrate());
         using var connection = database.Open();
         Assert.Equal("wal", connection.ExecuteScalar<string>("PRAGMA journal_mode"));
-        Assert.Equal(["api_tokens", "audit_log", "events", "kafka_snapshots", "maintenance_locks", "maintenance_log", "maintenance_runs", "maintenance_steps", "node_metrics", "node_metrics_downsampled", "sessions", "snapshot_nodes", "snapshots"],
+        Assert.Equal(["api_tokens", "audit_log", "events", "kafka_snapshots", "maintenance_locks", "maintenance_log", "maintenance_runs", "maintenance_steps", "membership_log", "membership_runs", "membership_steps", "node_metrics", "node_metrics_downsampled", "sessions", "snapshot_nodes", "snapshots"],
             connection.Query<string>("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"));
     }
 
