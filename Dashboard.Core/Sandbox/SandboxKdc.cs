@@ -42,6 +42,9 @@ public sealed class SandboxKdc
     /// <summary>The krb5.conf clients and servers read: this realm, its KDC on loopback, no DNS.</summary>
     public string Krb5Config => Path.Combine(Directory, "krb5.conf");
     private string KdcConfig => Path.Combine(Directory, "kdc.conf");
+
+    /// <summary>The KDC's log: one line per ticket it issues or refuses (no keys).</summary>
+    public string LogPath => Path.Combine(Directory, "kdc.log");
     public string ServicePrincipal => $"zookeeper/localhost@{Realm}";
     public string ServiceKeytab => Path.Combine(Directory, "zookeeper.keytab");
     public string Principal(string name) => $"{name}@{Realm}";
@@ -76,6 +79,10 @@ public sealed class SandboxKdc
     /// <summary>Gives the principal a new random key, written to <paramref name="keytab"/>; keytabs exported before hold a stale key.</summary>
     public void ExportKeytab(string name, string keytab) => Run("kadmin.local", "-r", Realm, "-q", $"ktadd -k {keytab} {name}@{Realm}");
 
+    /// <summary>Caps the lifetime of the principal's tickets (e.g. <c>10 seconds</c>), to see them expire.</summary>
+    public void SetMaximumTicketLife(string name, TimeSpan life) =>
+        Run("kadmin.local", "-r", Realm, "-q", $"modprinc -maxlife \"{(int)life.TotalSeconds} seconds\" {name}@{Realm}");
+
     private void WriteConfigs()
     {
         var port = Port.ToString(CultureInfo.InvariantCulture);
@@ -108,7 +115,7 @@ public sealed class SandboxKdc
                 max_life = 1h
               }
             [logging]
-              kdc = FILE:{{Path.Combine(Directory, "kdc.log")}}
+              kdc = FILE:{{LogPath}}
               admin_server = FILE:{{Path.Combine(Directory, "kadmin.log")}}
               default = FILE:{{Path.Combine(Directory, "krb5.log")}}
             """);
@@ -158,8 +165,7 @@ public sealed class SandboxKdc
     {
         var log = Path.Combine(Directory, "kdc.out");
         var text = File.Exists(log) ? File.ReadAllText(log) : "";
-        var kdcLog = Path.Combine(Directory, "kdc.log");
-        if (File.Exists(kdcLog)) text += File.ReadAllText(kdcLog);
+        if (File.Exists(LogPath)) text += File.ReadAllText(LogPath);
         return text.Length > 2000 ? text[^2000..] : text;
     }
 

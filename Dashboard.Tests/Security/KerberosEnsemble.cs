@@ -14,8 +14,8 @@ public sealed class KerberosEnsemble : IAsyncLifetime
 {
     public const string Collection = "kerberos";
 
-    /// <summary>dashboard reads; writer writes ACL'd nodes (with kazoo); alice is a stranger; stale and offline are for refusals.</summary>
-    public static readonly string[] Principals = ["dashboard", "writer", "alice", "stale", "offline"];
+    /// <summary>dashboard reads; writer writes ACL'd nodes (with kazoo); alice is a stranger; stale and offline are for refusals; reuse and shortlived for the ticket cache.</summary>
+    public static readonly string[] Principals = ["dashboard", "writer", "alice", "stale", "offline", "reuse", "shortlived"];
 
     public ZooKeeperSandbox Sandbox { get; private set; } = null!;
     public SandboxKdc Kdc => Sandbox.Kerberos!;

@@ -67,6 +67,50 @@ public sealed class KerberosTests(KerberosEnsemble ensemble, Xunit.Abstractions.
     }
 
     [Fact]
+    public async Task Tickets_AreReusedFromMemory_AndRenewedFromTheKeytabOnceExpired()
+    {
+        int Issued(string name) => File.ReadLines(ensemble.Kdc.LogPath).Count(l => l.Contains("AS_REQ", StringComparison.Ordinal) && l.Contains("ISSUE", StringComparison.Ordinal) && l.Contains(ensemble.Kdc.Principal(name) + " ", StringComparison.Ordinal));
+        async Task ConnectAs(string name)
+        {
+            await using var client = await ZooKeeperClient.ConnectAsync(ensemble.Sandbox.ConnectString, ensemble.As(name));
+            Assert.Equal(SessionState.Connected, client.State);
+        }
+
+        // Sessions within a ticket's life use the cached ticket: no new request to the KDC.
+        await ConnectAs("reuse");
+        var initial = Issued("reuse");
+        await ConnectAs("reuse");
+        await ConnectAs("reuse");
+        output.WriteLine($"reuse: {initial} then {Issued("reuse")}");
+        Assert.True(initial >= 1, "the KDC logged no ticket for the first session");
+        Assert.True(initial == Issued("reuse"), File.ReadAllText(ensemble.Kdc.LogPath));
+
+        var life = TimeSpan.FromSeconds(10);
+        ensemble.Kdc.SetMaximumTicketLife("shortlived", life);
+        var clock = Stopwatch.StartNew();
+        await ConnectAs("shortlived");
+        var first = Issued("shortlived");
+        // The ticket's end is a point in time: waiting for it is the condition itself.
+        var rest = life + TimeSpan.FromSeconds(2) - clock.Elapsed;
+        if (rest > TimeSpan.Zero) await Task.Delay(rest);
+        await ConnectAs("shortlived");
+        output.WriteLine($"shortlived: {first} then {Issued("shortlived")}");
+        Assert.True(Issued("shortlived") > first, "no new ticket from the keytab after the first expired");
+    }
+
+    [Fact]
+    public async Task UnknownServerPrincipal_RefusedClearly()
+    {
+        var options = ensemble.As("dashboard");
+        var wrongHost = options with { Sasl = new SaslCredentials(ensemble.Kdc.Principal("dashboard"), "", SaslMechanism.Gssapi) { Keytab = ensemble.Kdc.Keytab("dashboard"), Krb5Config = ensemble.Kdc.Krb5Config, ServerHostName = "zk-elsewhere" } };
+        var e = await Assert.ThrowsAsync<SaslAuthenticationException>(() => ZooKeeperClient.ConnectAsync(ensemble.Sandbox.ConnectString, wrongHost));
+        output.WriteLine(e.Message);
+        Assert.True(e.Message.Contains("zookeeper/zk-elsewhere", StringComparison.Ordinal), e.Message);
+        Assert.True(e.Message.Contains("not found in Kerberos database", StringComparison.Ordinal), e.Message);
+        Assert.True(e.Message.Contains("Sasl:ServerHostName", StringComparison.Ordinal), e.Message);
+    }
+
+    [Fact]
     public async Task KdcDown_IsAnAuthFailureNamingTheKdc_ThenWorksWhenItIsBack()
     {
         ensemble.Kdc.Stop();
