@@ -48,3 +48,30 @@ public sealed class KerberosSettingsTests
         Assert.Contains("DIGEST-MD5 and GSSAPI", e.Message, StringComparison.Ordinal);
     }
 }
+
+/// <summary>
+/// The GSSAPI library is bound at run time: a machine without it (which this one is not, so another name stands in
+/// for it) gets a sentence naming the package, and one with an incomplete library names the missing call.
+/// </summary>
+public sealed class GssapiBindingTests
+{
+    [Fact]
+    public void MissingLibrary_SaysWhatToInstall()
+    {
+        var missing = Gssapi.Probe("libgssapi_krb5_absent.so.9");
+        Assert.NotNull(missing);
+        Assert.Contains("libgssapi-krb5-2", missing, StringComparison.Ordinal);
+        Assert.Contains("libgssapi_krb5_absent.so.9 is not installed here", missing, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void LibraryWithoutTheCalls_NamesTheFirstMissing()
+    {
+        // libc is there but has no GSSAPI.
+        var wrong = Gssapi.Probe("libc.so.6");
+        Assert.Contains("has no gss_import_name", wrong, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void SystemLibrary_Binds() => Assert.Null(Gssapi.Probe(Gssapi.LibraryName));
+}

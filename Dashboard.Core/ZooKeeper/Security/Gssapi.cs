@@ -32,8 +32,7 @@ internal static unsafe class Gssapi
     private static readonly nint Krb5PrincipalName = Oid([0x2a, 0x86, 0x48, 0x86, 0xf7, 0x12, 0x01, 0x02, 0x02, 0x01]);
     private static readonly nint Krb5Mechanism = Oid([0x2a, 0x86, 0x48, 0x86, 0xf7, 0x12, 0x01, 0x02, 0x02]);
 
-    private static readonly Lazy<Functions?> Bound = new(Bind);
-    private static string? _bindError;
+    private static readonly Lazy<(Functions? Functions, string? Error)> Bound = new(() => Bind(LibraryName));
 
     [StructLayout(LayoutKind.Sequential)]
     internal struct Buffer { public nuint Length; public nint Value; }
@@ -65,22 +64,22 @@ internal static unsafe class Gssapi
     }
 
     /// <summary>Null when the library is there; else what is missing, as a sentence for the cluster's error.</summary>
-    public static string? Unavailable => Bound.Value is null ? _bindError : null;
+    public static string? Unavailable => Bound.Value.Error;
 
-    private static Functions F => Bound.Value ?? throw new GssapiException(_bindError!);
+    private static Functions F => Bound.Value.Functions ?? throw new GssapiException(Bound.Value.Error!);
 
-    private static Functions? Bind()
+    /// <summary>What binding <paramref name="library"/> says when it is absent or lacks a call; null when it binds.</summary>
+    internal static string? Probe(string library) => Bind(library).Error;
+
+    private static (Functions? Functions, string? Error) Bind(string libraryName)
     {
-        if (!NativeLibrary.TryLoad(LibraryName, out var library))
-        {
-            _bindError = $"{Needed}; it is not installed here.";
-            return null;
-        }
+        if (!NativeLibrary.TryLoad(libraryName, out var library))
+            return (null, $"{Needed}; {libraryName} is not installed here.");
         nint Get(string name) => NativeLibrary.TryGetExport(library, name, out var address) ? address
-            : throw new GssapiException($"{Needed}; the {LibraryName} found has no {name}.");
+            : throw new GssapiException($"{Needed}; the {libraryName} found has no {name}.");
         try
         {
-            return new Functions
+            return (new Functions
             {
                 ImportName = (delegate* unmanaged<uint*, Buffer*, nint, nint*, uint>)Get("gss_import_name"),
                 AcquireCredFrom = (delegate* unmanaged<uint*, nint, uint, OidSet*, int, KeyValueSet*, nint*, nint, nint, uint>)Get("gss_acquire_cred_from"),
@@ -92,12 +91,11 @@ internal static unsafe class Gssapi
                 ReleaseName = (delegate* unmanaged<uint*, nint*, uint>)Get("gss_release_name"),
                 ReleaseCred = (delegate* unmanaged<uint*, nint*, uint>)Get("gss_release_cred"),
                 DeleteSecContext = (delegate* unmanaged<uint*, nint*, nint, uint>)Get("gss_delete_sec_context"),
-            };
+            }, null);
         }
         catch (GssapiException e)
         {
-            _bindError = e.Message;
-            return null;
+            return (null, e.Message);
         }
     }
 
