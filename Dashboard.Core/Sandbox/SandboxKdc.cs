@@ -145,10 +145,23 @@ public sealed class SandboxKdc
             start.ArgumentList.Add(argument);
         foreach (var (key, value) in _environment) start.Environment[key] = value;
         _process = Process.Start(start) ?? throw new SandboxException("krb5kdc did not run.");
+        try
+        {
+            WaitUntilListening(timeout);
+        }
+        catch
+        {
+            Stop();
+            throw;
+        }
+    }
+
+    private void WaitUntilListening(TimeSpan timeout)
+    {
         var clock = Stopwatch.StartNew();
         while (clock.Elapsed < timeout)
         {
-            if (_process.HasExited)
+            if (_process!.HasExited)
                 throw new SandboxException($"krb5kdc exited ({_process.ExitCode}) at start: {ReadLog()}");
             try
             {

@@ -9,7 +9,7 @@ public sealed class GssapiException(string message) : Exception(message);
 /// <summary>
 /// The few calls of the system's GSSAPI library (MIT krb5's <c>libgssapi_krb5.so.2</c>) that Kerberos SASL needs.
 /// Bound at run time rather than with DllImport, so a machine without the library gets a sentence saying what to
-/// install instead of a DllNotFoundException. <c>gss_acquire_cred_from</c> (an MIT extension, also in Heimdal)
+/// install instead of a DllNotFoundException. <c>gss_acquire_cred_from</c> (an MIT krb5 extension, since 1.11)
 /// takes the keytab and the credential cache per credential, so clusters with different principals and keytabs
 /// live side by side in one process without touching its environment.
 /// </summary>
@@ -19,7 +19,6 @@ internal static unsafe class Gssapi
     public const string Needed = "Kerberos needs MIT's GSSAPI library (libgssapi_krb5.so.2, Debian/Ubuntu package libgssapi-krb5-2, RHEL krb5-libs)";
 
     private const uint Complete = 0;
-    private const uint ContinueNeeded = 1;
     private const int GssCode = 1;
     private const int MechCode = 2;
     private const int Initiate = 1;
