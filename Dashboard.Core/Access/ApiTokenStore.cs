@@ -1,8 +1,8 @@
+using System.Data.Common;
 using System.Security.Cryptography;
 using System.Text;
 using Dapper;
 using Dashboard.Core.History;
-using Microsoft.Data.Sqlite;
 
 namespace Dashboard.Core.Access;
 
@@ -109,7 +109,7 @@ public sealed class ApiTokenStore(HistoryDatabase database, HistoryWriter writer
 
     private async Task<List<(string Hash, ApiToken Token)>> ReadStoredAsync(CancellationToken cancellationToken)
     {
-        if (!File.Exists(database.Path)) return [];
+        if (!database.MayHoldData) return [];
         try
         {
             using var connection = database.Open(readOnly: true);
@@ -126,7 +126,7 @@ public sealed class ApiTokenStore(HistoryDatabase database, HistoryWriter writer
                 });
             }).ToList();
         }
-        catch (SqliteException e) when (e.SqliteErrorCode == 1)
+        catch (Exception e) when (database.Provider.IsMissingTable(e))
         {
             // "no such table": the writer has not migrated this file yet, so it holds no token.
             return [];
@@ -140,15 +140,15 @@ public sealed class ApiTokenStore(HistoryDatabase database, HistoryWriter writer
 
 public sealed record ApiTokenCreateWrite(ApiToken Token, string Sha256) : HistoryWrite
 {
-    internal override void Apply(SqliteConnection connection, SqliteTransaction transaction) =>
+    internal override void Apply(DbConnection connection, DbTransaction transaction, HistoryProvider sql) =>
         connection.Execute(
-            "INSERT OR IGNORE INTO api_tokens (id, name, role, sha256, created_by, created_ms) VALUES (@Id, @Name, @Role, @Sha256, @CreatedBy, @CreatedMs)",
+            sql.InsertIgnore("api_tokens", "id, name, role, sha256, created_by, created_ms", "VALUES (@Id, @Name, @Role, @Sha256, @CreatedBy, @CreatedMs)"),
             new { Token.Id, Token.Name, Role = Token.Role.Name(), Sha256, Token.CreatedBy, CreatedMs = Ms(Token.CreatedAt) }, transaction);
 }
 
 public sealed record ApiTokenRevokeWrite(string Id, string RevokedBy, DateTimeOffset At) : HistoryWrite
 {
-    internal override void Apply(SqliteConnection connection, SqliteTransaction transaction) =>
+    internal override void Apply(DbConnection connection, DbTransaction transaction, HistoryProvider sql) =>
         connection.Execute("UPDATE api_tokens SET revoked_by = @RevokedBy, revoked_ms = @At WHERE id = @Id AND revoked_ms IS NULL",
             new { Id, RevokedBy, At = Ms(At) }, transaction);
 }

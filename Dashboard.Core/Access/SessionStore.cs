@@ -1,7 +1,7 @@
+using System.Data.Common;
 using System.Security.Cryptography;
 using Dapper;
 using Dashboard.Core.History;
-using Microsoft.Data.Sqlite;
 
 namespace Dashboard.Core.Access;
 
@@ -143,7 +143,7 @@ public sealed class SessionStore(HistoryDatabase database, HistoryWriter writer,
 
     private async Task<List<DashboardSession>> ReadActiveAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
-        if (!File.Exists(database.Path)) return [];
+        if (!database.MayHoldData) return [];
         try
         {
             using var connection = database.Open(readOnly: true);
@@ -159,7 +159,7 @@ public sealed class SessionStore(HistoryDatabase database, HistoryWriter writer,
                 };
             }).ToList();
         }
-        catch (SqliteException e) when (e.SqliteErrorCode == 1)
+        catch (Exception e) when (database.Provider.IsMissingTable(e))
         {
             return []; // "no such table": the writer has not migrated this file yet, so it holds no session.
         }
@@ -172,21 +172,21 @@ public sealed class SessionStore(HistoryDatabase database, HistoryWriter writer,
 
 public sealed record SessionCreateWrite(DashboardSession Session) : HistoryWrite
 {
-    internal override void Apply(SqliteConnection connection, SqliteTransaction transaction) =>
+    internal override void Apply(DbConnection connection, DbTransaction transaction, HistoryProvider sql) =>
         connection.Execute(
-            "INSERT OR IGNORE INTO sessions (id, user_name, role, address, created_ms, last_seen_ms) VALUES (@Id, @User, @Role, @Address, @CreatedMs, @CreatedMs)",
+            sql.InsertIgnore("sessions", "id, user_name, role, address, created_ms, last_seen_ms", "VALUES (@Id, @User, @Role, @Address, @CreatedMs, @CreatedMs)"),
             new { Session.Id, Session.User, Role = Session.Role.Name(), Session.Address, CreatedMs = Ms(Session.CreatedAt) }, transaction);
 }
 
 public sealed record SessionTouchWrite(string Id, DateTimeOffset At) : HistoryWrite
 {
-    internal override void Apply(SqliteConnection connection, SqliteTransaction transaction) =>
+    internal override void Apply(DbConnection connection, DbTransaction transaction, HistoryProvider sql) =>
         connection.Execute("UPDATE sessions SET last_seen_ms = @At WHERE id = @Id AND ended_ms IS NULL", new { Id, At = Ms(At) }, transaction);
 }
 
 public sealed record SessionEndWrite(string Id, DateTimeOffset At, string EndedBy, string Reason) : HistoryWrite
 {
-    internal override void Apply(SqliteConnection connection, SqliteTransaction transaction) =>
+    internal override void Apply(DbConnection connection, DbTransaction transaction, HistoryProvider sql) =>
         connection.Execute("UPDATE sessions SET ended_ms = @At, ended_by = @EndedBy, end_reason = @Reason WHERE id = @Id AND ended_ms IS NULL",
             new { Id, At = Ms(At), EndedBy, Reason }, transaction);
 }
@@ -194,7 +194,7 @@ public sealed record SessionEndWrite(string Id, DateTimeOffset At, string EndedB
 /// <summary>Deletes sessions ended, or last used, longer ago than they are kept.</summary>
 public sealed record SessionPruneWrite(DateTimeOffset EndedBefore, DateTimeOffset LastSeenBefore) : HistoryWrite
 {
-    internal override void Apply(SqliteConnection connection, SqliteTransaction transaction) =>
+    internal override void Apply(DbConnection connection, DbTransaction transaction, HistoryProvider sql) =>
         connection.Execute("DELETE FROM sessions WHERE ended_ms < @Ended OR (ended_ms IS NULL AND last_seen_ms < @Seen)",
             new { Ended = Ms(EndedBefore), Seen = Ms(LastSeenBefore) }, transaction);
 }

@@ -15,7 +15,7 @@ internal sealed partial class MaintenanceLifetime(MaintenanceCoordinator coordin
             var paused = coordinator.RecoverInterrupted();
             if (paused > 0) LogRecovered(logger, paused);
         }
-        catch (Microsoft.Data.Sqlite.SqliteException e)
+        catch (System.Data.Common.DbException e)
         {
             // Monitoring must start even when the database cannot be read; maintenance then refuses to start runs.
             LogUnreadable(logger, e);
