@@ -27,7 +27,10 @@ public abstract class HistoryProvider
     public abstract DbConnection Open(bool readOnly = false);
 
     /// <summary>Creates or upgrades the schema; returns the version it is at. Safe to call again and from several processes.</summary>
-    public abstract int Migrate();
+    public int Migrate() => MigrateTo(int.MaxValue);
+
+    /// <summary>Applies the migrations up to <paramref name="upTo"/> only (tests start from an old schema with it).</summary>
+    internal abstract int MigrateTo(int upTo);
 
     /// <summary>Bytes the history takes, compared with <c>History:MaxDatabaseBytes</c>.</summary>
     public abstract long UsedBytes(DbConnection connection, DbTransaction? transaction = null);

@@ -54,7 +54,7 @@ internal sealed class PostgresHistoryProvider : HistoryProvider, IDisposable
 
     public override DbConnection Open(bool readOnly = false) => _dataSource.OpenConnection();
 
-    public override int Migrate()
+    internal override int MigrateTo(int upTo)
     {
         using var connection = _dataSource.OpenConnection();
         connection.Execute("SELECT pg_advisory_lock(@Key)", new { Key = SchemaLockKey });
@@ -62,7 +62,7 @@ internal sealed class PostgresHistoryProvider : HistoryProvider, IDisposable
         {
             connection.Execute("CREATE TABLE IF NOT EXISTS history_schema (version INTEGER PRIMARY KEY, applied_ms BIGINT NOT NULL)");
             var version = connection.ExecuteScalar<int>("SELECT COALESCE(MAX(version), 0) FROM history_schema");
-            foreach (var migration in PostgresSchema.Migrations.Where(m => m.Version > version).OrderBy(m => m.Version))
+            foreach (var migration in PostgresSchema.Migrations.Where(m => m.Version > version && m.Version <= upTo).OrderBy(m => m.Version))
             {
                 using var transaction = connection.BeginTransaction();
                 connection.Execute(migration.Sql, transaction: transaction);
@@ -83,8 +83,8 @@ internal sealed class PostgresHistoryProvider : HistoryProvider, IDisposable
     /// <summary>
     /// An estimate of the live rows' bytes, not the files' size: PostgreSQL reuses the space of deleted rows
     /// (autovacuum) but does not hand it back, so the files stay at their high-water mark, and a bound on them would
-    /// go on deleting for ever. Rows times their sampled width (plus the tuple header), times the table's index and
-    /// TOAST overhead; the counts see the prune's own deletes, so its rounds stop once under the bound.
+    /// go on deleting for ever. Rows times their sampled width (plus the tuple header), times the share its
+    /// indexes add; the counts see the prune's own deletes, so its rounds stop once under the bound.
     /// </summary>
     public override long UsedBytes(DbConnection connection, DbTransaction? transaction = null)
     {
@@ -92,13 +92,14 @@ internal sealed class PostgresHistoryProvider : HistoryProvider, IDisposable
         double total = 0;
         foreach (var table in Tables)
         {
-            var row = connection.QuerySingle<(long Rows, double? Width, long Heap, long All)>(
+            // A row's sampled width already holds its TOASTed (large, compressed) values; the indexes come on top.
+            var row = connection.QuerySingle<(long Rows, double? Width, long Table, long Indexes)>(
                 $"""
                 SELECT (SELECT COUNT(*) FROM {table}),
                        (SELECT AVG(pg_column_size(s.*))::float8 FROM (SELECT * FROM {table} LIMIT 1000) s),
-                       pg_relation_size('{table}'), pg_total_relation_size('{table}')
+                       pg_table_size('{table}'), pg_indexes_size('{table}')
                 """, transaction: transaction);
-            var overhead = row.Heap > 0 ? Math.Clamp((double)row.All / row.Heap, 1, 3) : 1;
+            var overhead = row.Table > 0 ? Math.Clamp(1 + (double)row.Indexes / row.Table, 1, 3) : 1;
             total += row.Rows * ((row.Width ?? 0) + TupleOverhead) * overhead;
         }
         return (long)total;

@@ -49,7 +49,7 @@ internal sealed class SqliteHistoryProvider(HistoryOptions options) : HistoryPro
         }
     }
 
-    public override int Migrate()
+    internal override int MigrateTo(int upTo)
     {
         lock (MigrationGate)
         {
@@ -58,7 +58,7 @@ internal sealed class SqliteHistoryProvider(HistoryOptions options) : HistoryPro
             connection.ExecuteScalar<string>("PRAGMA journal_mode = WAL;");
             var version = connection.ExecuteScalar<int>("PRAGMA user_version;");
             if (version == 0) connection.Execute("PRAGMA auto_vacuum = INCREMENTAL; VACUUM;");
-            foreach (var migration in HistorySchema.Migrations.Where(m => m.Version > version).OrderBy(m => m.Version))
+            foreach (var migration in HistorySchema.Migrations.Where(m => m.Version > version && m.Version <= upTo).OrderBy(m => m.Version))
             {
                 using var transaction = connection.BeginTransaction();
                 connection.Execute(migration.Sql, transaction: transaction);
