@@ -71,6 +71,9 @@ public abstract class HistoryProvider
     /// </summary>
     public virtual void LockForTransaction(DbConnection connection, DbTransaction transaction, string key) { }
 
+    /// <summary>As <see cref="LockForTransaction"/> without waiting: false when another transaction holds the key.</summary>
+    public virtual bool TryLockForTransaction(DbConnection connection, DbTransaction transaction, string key) => true;
+
     public static HistoryProvider For(HistoryOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);

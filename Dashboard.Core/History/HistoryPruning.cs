@@ -12,6 +12,9 @@ public sealed record PruneWrite(HistoryOptions Options, DateTimeOffset Now) : Hi
 {
     internal override void Apply(DbConnection connection, DbTransaction transaction, HistoryProvider sql)
     {
+        // Replicas on one database each prune on their timer; one prune at a time is enough (and a second would
+        // write a second "audit-pruned" row for the same rows).
+        if (!sql.TryLockForTransaction(connection, transaction, "history-prune")) return;
         var now = Ms(Now);
         var bucket = (long)Options.DownsampleBucket.TotalMilliseconds;
         var rawCutoff = now - (long)Options.RawMetricsRetention.TotalMilliseconds;

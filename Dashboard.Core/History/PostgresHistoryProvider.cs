@@ -20,6 +20,7 @@ internal sealed class PostgresHistoryProvider : HistoryProvider, IDisposable
     [
         "events", "snapshots", "snapshot_nodes", "node_metrics", "node_metrics_downsampled", "api_tokens", "audit_log",
         "maintenance_runs", "maintenance_steps", "maintenance_log", "maintenance_locks", "kafka_snapshots", "sessions",
+        "cluster_leases", "data_protection_keys", "installation",
     ];
 
     private readonly NpgsqlDataSource _dataSource;
@@ -137,6 +138,9 @@ internal sealed class PostgresHistoryProvider : HistoryProvider, IDisposable
 
     public override void LockForTransaction(DbConnection connection, DbTransaction transaction, string key) =>
         connection.Execute("SELECT pg_advisory_xact_lock(hashtextextended(@Key, 0))", new { Key = key }, transaction);
+
+    public override bool TryLockForTransaction(DbConnection connection, DbTransaction transaction, string key) =>
+        connection.ExecuteScalar<bool>("SELECT pg_try_advisory_xact_lock(hashtextextended(@Key, 0))", new { Key = key }, transaction);
 
     public override string ToString() => Location;
 

@@ -164,5 +164,23 @@ internal static class PostgresSchema
             );
             CREATE INDEX IF NOT EXISTS sessions_by_user ON sessions (user_name, created_ms);
             """),
+        new(8, """
+            CREATE TABLE IF NOT EXISTS cluster_leases (
+                cluster_id TEXT PRIMARY KEY,
+                holder TEXT NOT NULL,
+                epoch BIGINT NOT NULL,
+                expires_ms BIGINT NOT NULL,
+                acquired_ms BIGINT NOT NULL
+            );
+            CREATE TABLE IF NOT EXISTS data_protection_keys (
+                name TEXT PRIMARY KEY,
+                xml TEXT NOT NULL,
+                created_ms BIGINT NOT NULL
+            );
+            CREATE TABLE IF NOT EXISTS installation (
+                key TEXT PRIMARY KEY,
+                value TEXT NOT NULL
+            );
+            """),
     ];
 }

@@ -10,6 +10,7 @@ using Dashboard.History;
 using Dashboard.Live;
 using Dashboard.Maintenance;
 using Dashboard.Monitoring;
+using Dashboard.Replicas;
 using Dashboard.Znodes;
 
 namespace Dashboard.Hosting;
@@ -21,6 +22,7 @@ internal static class DashboardServices
         services.AddRazorComponents();
         services.AddSignalR(o => o.MaximumReceiveMessageSize = 32 * 1024);
         services.AddHistory(configuration);
+        services.AddReplicas(configuration);
         services.AddDashboardAccess(configuration, sandbox);
         services.AddSingleton(_ => new ClusterRegistry(ReadClusters(configuration)));
         services.AddSingleton<LiveFragmentPublisher>();
@@ -63,6 +65,7 @@ internal static class DashboardServices
         app.UseDashboardAccess();
         app.UseMiddleware<LiveConnectionOwners>();
         app.MapHub<LiveHub>("/hubs/live", o => o.CloseOnAuthenticationExpiration = true).RequireAuthorization(AccessPolicies.Read);
+        app.MapHealth();
         app.MapEnsembleApi();
         app.MapHistoryApi();
         app.UseZnodes();
