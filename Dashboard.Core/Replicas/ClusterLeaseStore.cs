@@ -55,6 +55,14 @@ public sealed class ClusterLeaseStore(HistoryDatabase database)
         connection.Execute("UPDATE cluster_leases SET expires_ms = 0 WHERE holder = @Holder", new { Holder = holder });
     }
 
+    /// <summary>Keys starting with <paramref name="prefix"/> whose lease has not expired, by the database's clock.</summary>
+    public IReadOnlySet<string> Live(string prefix)
+    {
+        using var connection = database.Open();
+        return connection.Query<string>($"SELECT cluster_id FROM cluster_leases WHERE cluster_id LIKE @Prefix AND expires_ms >= {DatabaseNowMs}",
+            new { Prefix = prefix.Replace("%", "", StringComparison.Ordinal) + "%" }).ToHashSet(StringComparer.Ordinal);
+    }
+
     public IReadOnlyList<ClusterLease> List()
     {
         using var connection = database.Open();

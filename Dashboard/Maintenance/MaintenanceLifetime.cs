@@ -6,10 +6,13 @@ namespace Dashboard.Maintenance;
 /// At start, runs the last process left running become paused (visibly, with the reason); at stop, runs under way
 /// pause themselves before the process ends.
 /// </summary>
-internal sealed partial class MaintenanceLifetime(MaintenanceCoordinator coordinator, ILogger<MaintenanceLifetime> logger) : IHostedService
+internal sealed partial class MaintenanceLifetime(MaintenanceCoordinator coordinator, Core.Replicas.ClusterLeases leases, ILogger<MaintenanceLifetime> logger) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
+        // Replicas on one database: a run marked running may be under way on another replica; the lease renewal
+        // pauses only those whose replica's lease lapsed.
+        if (leases.IsShared) return Task.CompletedTask;
         try
         {
             var paused = coordinator.RecoverInterrupted();
