@@ -58,6 +58,15 @@ ensure_ssh() {
   apt_install openssh-client || die "ssh is missing for the tests: install it (apt-get install openssh-client) and run again"
 }
 
+# Kerberos tests start their own KDC (krb5kdc, kdb5_util, kadmin.local) and authenticate through MIT's GSSAPI
+# library; kinit gets kazoo its ticket. The dashboard itself needs only libgssapi-krb5-2 for GSSAPI clusters.
+ensure_kerberos() {
+  [ -x /usr/sbin/krb5kdc ] && [ -x /usr/sbin/kadmin.local ] && [ -x /usr/bin/kinit ] && [ -e /usr/lib/x86_64-linux-gnu/libgssapi_krb5.so.2 -o -n "$(ldconfig -p 2>/dev/null | grep libgssapi_krb5.so.2)" ] && return 0
+  echo "Kerberos KDC tools missing (the GSSAPI tests run a local KDC): installing Debian's krb5-kdc, krb5-admin-server, krb5-user..." >&2
+  apt_install krb5-kdc krb5-admin-server krb5-user libgssapi-krb5-2 \
+    || die "the Kerberos tests need a local KDC: install it (apt-get install krb5-kdc krb5-admin-server krb5-user libgssapi-krb5-2) and run again"
+}
+
 # Optional: lets a test run compose's own validation of docker-compose.yml; the tests still check the file without it.
 try_docker_compose() {
   command -v docker-compose >/dev/null 2>&1 && return 0

@@ -10,6 +10,7 @@ ensure_zookeeper
 ensure_chromium
 ensure_kazoo
 ensure_ssh
+ensure_kerberos
 ensure_postgresql
 try_docker_compose
 

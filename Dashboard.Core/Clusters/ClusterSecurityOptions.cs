@@ -48,10 +48,13 @@ public sealed class ClusterTlsOptions
     }
 }
 
-/// <summary><c>Dashboard:Clusters:N:Sasl</c>: SASL in the session handshake (DIGEST-MD5 with a JAAS user on the servers).</summary>
+/// <summary>
+/// <c>Dashboard:Clusters:N:Sasl</c>: SASL in the session handshake: DIGEST-MD5 with a JAAS user on the servers, or
+/// Kerberos (GSSAPI) with a principal and its keytab.
+/// </summary>
 public sealed class ClusterSaslOptions
 {
-    /// <summary><c>DIGEST-MD5</c> (the default).</summary>
+    /// <summary><c>DIGEST-MD5</c> (the default) or <c>GSSAPI</c> (Kerberos).</summary>
     public string? Mechanism { get; set; }
     public string? UserName { get; set; }
 
@@ -61,17 +64,46 @@ public sealed class ClusterSaslOptions
     /// <summary>The servers' SASL service name (Java's <c>zookeeper.sasl.client.username</c>); default <c>zookeeper</c>.</summary>
     public string? Service { get; set; }
 
-    public override string ToString() => $"SASL {Mechanism ?? "DIGEST-MD5"} as '{UserName}'";
+    /// <summary>GSSAPI: the client principal, <c>name@REALM</c>.</summary>
+    public string? Principal { get; set; }
+
+    /// <summary>GSSAPI: the keytab file with the principal's key (its path may be shown; its content never is).</summary>
+    public string? Keytab { get; set; }
+
+    /// <summary>GSSAPI: the krb5.conf naming the realm's KDCs; absent: <c>KRB5_CONFIG</c> or /etc/krb5.conf.</summary>
+    public string? Krb5Config { get; set; }
+
+    /// <summary>GSSAPI: the host in the servers' principal (<c>zookeeper/HOST@REALM</c>); absent: each server's canonical host name.</summary>
+    public string? ServerHostName { get; set; }
+
+    public override string ToString() => IsKerberos ? $"SASL GSSAPI as '{Principal}'" : $"SASL {Mechanism ?? "DIGEST-MD5"} as '{UserName}'";
+
+    private bool IsKerberos => (Mechanism ?? "").Trim().ToUpperInvariant() is "GSSAPI" or "KERBEROS";
 
     internal SaslCredentials Load(string where)
     {
         var mechanism = (Mechanism ?? "DIGEST-MD5").Trim().ToUpperInvariant() switch
         {
             "DIGEST-MD5" or "DIGESTMD5" => SaslMechanism.DigestMd5,
-            _ => throw new ClusterConfigurationException($"{where}:Mechanism is '{Mechanism}': this dashboard supports DIGEST-MD5."),
+            "GSSAPI" or "KERBEROS" => SaslMechanism.Gssapi,
+            _ => throw new ClusterConfigurationException($"{where}:Mechanism is '{Mechanism}': this dashboard supports DIGEST-MD5 and GSSAPI (Kerberos)."),
         };
+        var service = string.IsNullOrWhiteSpace(Service) ? SaslCredentials.DefaultService : Service.Trim();
+        if (mechanism == SaslMechanism.Gssapi) return LoadKerberos(where, service);
         if (string.IsNullOrWhiteSpace(UserName)) throw new ClusterConfigurationException($"{where}:UserName is missing.");
         if (string.IsNullOrEmpty(Password)) throw new ClusterConfigurationException($"{where}:Password is missing (for user '{UserName}').");
-        return new SaslCredentials(UserName.Trim(), Password, mechanism) { Service = string.IsNullOrWhiteSpace(Service) ? SaslCredentials.DefaultService : Service.Trim() };
+        return new SaslCredentials(UserName.Trim(), Password, mechanism) { Service = service };
+    }
+
+    private SaslCredentials LoadKerberos(string where, string service)
+    {
+        if (string.IsNullOrWhiteSpace(Principal)) throw new ClusterConfigurationException($"{where}:Principal is missing (the client principal, name@REALM).");
+        if (string.IsNullOrWhiteSpace(Keytab)) throw new ClusterConfigurationException($"{where}:Keytab is missing (the keytab file with {Principal}'s key).");
+        // Files are checked when a session authenticates: a keytab missing now is that cluster's error, not the dashboard's.
+        return new SaslCredentials(Principal.Trim(), "", SaslMechanism.Gssapi)
+        {
+            Keytab = Keytab, Krb5Config = string.IsNullOrWhiteSpace(Krb5Config) ? null : Krb5Config,
+            Service = service, ServerHostName = string.IsNullOrWhiteSpace(ServerHostName) ? null : ServerHostName.Trim(),
+        };
     }
 }

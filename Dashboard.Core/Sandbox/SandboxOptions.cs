@@ -42,8 +42,16 @@ public sealed record SandboxOptions
     /// </summary>
     public IReadOnlyDictionary<string, string>? SaslUsers { get; init; }
 
+    /// <summary>
+    /// Kerberos: a local KDC started with the sandbox, the servers logging in as <c>zookeeper/localhost@REALM</c>
+    /// from a keytab (JAAS Krb5LoginModule) with the SASL authentication provider; null: none. Not with <see cref="SaslUsers"/>:
+    /// a server's JAAS login is either Kerberos or DIGEST-MD5.
+    /// </summary>
+    public SandboxKerberosOptions? Kerberos { get; init; }
+
     internal void Validate()
     {
+        if (Kerberos is not null && SaslUsers is not null) throw new SandboxException("A sandbox runs SASL with either DIGEST-MD5 users or Kerberos, not both (a server's JAAS login is one or the other).");
         if (Voters < 1) throw new SandboxException($"A sandbox needs at least one voter (got {Voters}).");
         if (Observers < 0) throw new SandboxException($"The number of observers cannot be negative (got {Observers}).");
         if (Voters + Observers > 15) throw new SandboxException($"A sandbox of {Voters + Observers} nodes is more than this machine should run (15 at most).");

@@ -111,10 +111,12 @@ public sealed class ZooKeeperSandbox : IAsyncDisposable
         try
         {
             if (options.Tls is { } tls) sandbox.Tls = SandboxTlsFiles.Create(Path.Combine(directory, "tls"), tls, installation.JavaPath);
+            if (options.Kerberos is { } kerberos) sandbox.Kerberos = SandboxKdc.Start(Path.Combine(directory, "kdc"), kerberos, options.StartTimeout);
             sandbox.WriteJaas();
         }
         catch
         {
+            sandbox.Kerberos?.Stop();
             System.IO.Directory.Delete(directory, recursive: true);
             throw;
         }
@@ -144,17 +146,25 @@ public sealed class ZooKeeperSandbox : IAsyncDisposable
             .AppendLine("autopurge.purgeInterval=0");
         if (node.IsObserver) cfg.AppendLine("peerType=observer");
         if (Options.Tls is { } tls && Tls is { } files) AppendTls(cfg, node, tls, files);
-        if (Options.SaslUsers is not null) cfg.AppendLine("authProvider.1=org.apache.zookeeper.server.auth.SASLAuthenticationProvider");
+        if (Options.SaslUsers is not null || Options.Kerberos is not null) cfg.AppendLine("authProvider.1=org.apache.zookeeper.server.auth.SASLAuthenticationProvider");
         foreach (var (key, value) in Options.ExtraConfig) cfg.AppendLine(CultureInfo.InvariantCulture, $"{key}={value}");
         foreach (var member in Nodes) cfg.AppendLine(member.ServerLine);
         File.WriteAllText(node.ConfigPath, cfg.ToString());
     }
 
-    /// <summary>The JAAS file of a SASL sandbox (its DigestLoginModule users); it holds their passwords.</summary>
+    /// <summary>The JAAS file of a SASL sandbox (its DigestLoginModule users, or its Kerberos login); it holds their passwords.</summary>
     public string JaasPath => Path.Combine(Directory, "jaas.conf");
+
+    /// <summary>The sandbox's KDC, realm and keytabs; null without <see cref="SandboxOptions.Kerberos"/>.</summary>
+    public SandboxKdc? Kerberos { get; private set; }
 
     private void WriteJaas()
     {
+        if (Kerberos is { } kdc)
+        {
+            File.WriteAllText(JaasPath, kdc.ServerJaas());
+            return;
+        }
         if (Options.SaslUsers is not { } users) return;
         var text = new StringBuilder("Server {\n    org.apache.zookeeper.server.auth.DigestLoginModule required");
         foreach (var (user, password) in users)
@@ -237,7 +247,8 @@ public sealed class ZooKeeperSandbox : IAsyncDisposable
         yield return "-Djava.net.preferIPv4Stack=true";
         yield return $"-Dzookeeper.sandbox.dir={node.Directory}";
         foreach (var (key, value) in Options.JvmProperties) yield return $"-D{key}={value}";
-        if (Options.SaslUsers is not null) yield return $"-Djava.security.auth.login.config={JaasPath}";
+        if (Options.SaslUsers is not null || Kerberos is not null) yield return $"-Djava.security.auth.login.config={JaasPath}";
+        if (Kerberos is { } kdc) yield return $"-Djava.security.krb5.conf={kdc.Krb5Config}";
         yield return "-cp";
         yield return _installation.ClassPath;
         yield return "org.apache.zookeeper.server.quorum.QuorumPeerMain";
@@ -401,6 +412,7 @@ public sealed class ZooKeeperSandbox : IAsyncDisposable
 
     private void KillAll()
     {
+        Kerberos?.Stop();
         foreach (var node in Nodes)
         {
             if (node.Process is not { } p) continue;

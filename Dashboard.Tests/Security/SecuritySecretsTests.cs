@@ -71,7 +71,7 @@ public sealed class SecuritySecretsTests(SaslEnsemble ensemble) : IClassFixture<
             Assert.DoesNotContain(lines, l => l.Contains(secret, StringComparison.Ordinal));
     }
 
-    private sealed class CapturingLoggerProvider : ILoggerProvider
+    internal sealed class CapturingLoggerProvider : ILoggerProvider
     {
         public ConcurrentQueue<string> Lines { get; } = new();
 

@@ -26,6 +26,7 @@ internal sealed partial class SandboxHost(SandboxSettings settings, ClusterRegis
             Voters = settings.Voters, Observers = settings.Observers, ZooKeeperHome = settings.ZooKeeperHome,
             Tls = settings.Tls ? new SandboxTlsOptions() : null,
             SaslUsers = sasl is null ? null : new Dictionary<string, string> { [sasl.UserName] = saslPassword },
+            Kerberos = settings.Kerberos ? new SandboxKerberosOptions() : null,
         };
         var pending = new ClusterDefinition(ClusterId, "Sandbox", "(starting)", ClusterOrigin.Sandbox);
         registry.Upsert(new ClusterEntry(pending, ClusterAvailability.Starting, $"Starting {options.Voters} voter(s) and {options.Observers} observer(s)..."));
@@ -36,6 +37,8 @@ internal sealed partial class SandboxHost(SandboxSettings settings, ClusterRegis
             // The sandbox knows every node's id, observer flag and AdminServer URL: the cluster carries them all.
             // Maintenance is on for the sandbox, acting on its own processes: everything it does is real and harmless.
             controls.RegisterSandbox(ClusterId, _sandbox);
+            // The KDC, and so the keytab, exists only once the sandbox started.
+            if (_sandbox.Kerberos is { } kdc) sasl = Core.ZooKeeper.Security.SaslCredentials.Kerberos(kdc.Principal("dashboard"), kdc.Keytab("dashboard"), kdc.Krb5Config);
             var ready = SandboxCluster.Define(_sandbox, ClusterId, pending.Name, settings.PollInterval, sasl) with
             {
                 Maintenance = new MaintenanceSettings { Enabled = true, Control = new NodeControlSettings(NodeControlKind.Sandbox),

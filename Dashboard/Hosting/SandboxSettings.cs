@@ -18,4 +18,7 @@ internal sealed class SandboxSettings
 
     /// <summary>SASL DIGEST-MD5 with a JAAS user made at start (random password, never printed); the dashboard authenticates as it.</summary>
     public bool Sasl { get; set; }
+
+    /// <summary>Kerberos: a local KDC started with the sandbox (Debian's krb5-kdc); the dashboard authenticates as dashboard@ZK.SANDBOX from its keytab.</summary>
+    public bool Kerberos { get; set; }
 }
