@@ -72,3 +72,11 @@ try_docker_compose() {
   command -v docker-compose >/dev/null 2>&1 && return 0
   apt_install docker-compose >/dev/null 2>&1 || echo "note: docker-compose not installed; the compose file is checked by parsing only" >&2
 }
+
+# The history store's tests also run against PostgreSQL: the test code starts Debian's server itself (initdb into a
+# temporary folder, on a free loopback port), so only the programs are needed, not a running cluster.
+ensure_postgresql() {
+  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && return 0
+  echo "PostgreSQL missing (the store's tests run on it too): installing Debian's postgresql..." >&2
+  apt_install postgresql || die "PostgreSQL is missing for the tests: install it (apt-get install postgresql) and run again"
+}

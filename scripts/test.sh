@@ -11,6 +11,7 @@ ensure_chromium
 ensure_kazoo
 ensure_ssh
 ensure_kerberos
+ensure_postgresql
 try_docker_compose
 
 results="$(pwd)/TestResults"

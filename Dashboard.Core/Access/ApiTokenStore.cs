@@ -1,8 +1,8 @@
+using System.Data.Common;
 using System.Security.Cryptography;
 using System.Text;
 using Dapper;
 using Dashboard.Core.History;
-using Microsoft.Data.Sqlite;
 
 namespace Dashboard.Core.Access;
 
@@ -17,7 +17,9 @@ public sealed class ApiTokenStore(HistoryDatabase database, HistoryWriter writer
     public const string Prefix = "zkd_";
     public const int MaxNameLength = 100;
 
+    private static readonly TimeSpan SharedRecheck = TimeSpan.FromSeconds(10);
     private readonly Dictionary<string, ApiToken> _byHash = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DateTimeOffset> _checkedAt = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
     private readonly SemaphoreSlim _loading = new(1, 1);
     private bool _loaded;
@@ -46,7 +48,9 @@ public sealed class ApiTokenStore(HistoryDatabase database, HistoryWriter writer
     {
         if (secret is null || !secret.StartsWith(Prefix, StringComparison.Ordinal) || secret.Length > 200) return null;
         await EnsureLoadedAsync(cancellationToken).ConfigureAwait(false);
-        lock (_gate) return _byHash.TryGetValue(Hash(secret), out var token) && !token.IsRevoked ? token : null;
+        var hash = Hash(secret);
+        if (database.Provider.IsShared) await RecheckSharedAsync(hash, cancellationToken).ConfigureAwait(false);
+        lock (_gate) return _byHash.TryGetValue(hash, out var token) && !token.IsRevoked ? token : null;
     }
 
     public async Task<IReadOnlyList<ApiToken>> ListAsync(CancellationToken cancellationToken = default)
@@ -107,14 +111,41 @@ public sealed class ApiTokenStore(HistoryDatabase database, HistoryWriter writer
         }
     }
 
-    private async Task<List<(string Hash, ApiToken Token)>> ReadStoredAsync(CancellationToken cancellationToken)
+    /// <summary>With replicas on one database, a token made or revoked by another replica: read its row, at most every 10 s per token.</summary>
+    private async Task RecheckSharedAsync(string hash, CancellationToken cancellationToken)
     {
-        if (!File.Exists(database.Path)) return [];
+        var now = time.GetUtcNow();
+        lock (_gate)
+        {
+            if (_byHash.TryGetValue(hash, out var known) && known.ForThisRunOnly) return;
+            if (_checkedAt.TryGetValue(hash, out var at) && now - at < SharedRecheck) return;
+        }
+        List<(string Hash, ApiToken Token)> rows;
+        try
+        {
+            rows = await ReadStoredAsync(cancellationToken, hash).ConfigureAwait(false);
+        }
+        catch (Exception e) when (database.Provider.IsUnavailable(e))
+        {
+            return; // the database is down: what this replica knows holds
+        }
+        lock (_gate)
+        {
+            if (rows.Count == 0) return; // unknown: not remembered, so a guess costs a read but fills no memory
+            _checkedAt[hash] = now;
+            _byHash[hash] = rows[0].Token;
+        }
+    }
+
+    private async Task<List<(string Hash, ApiToken Token)>> ReadStoredAsync(CancellationToken cancellationToken, string? onlyHash = null)
+    {
+        if (!database.MayHoldData) return [];
         try
         {
             using var connection = database.Open(readOnly: true);
             var rows = await connection.QueryAsync<TokenRow>(new CommandDefinition(
-                "SELECT id AS Id, name AS Name, role AS Role, sha256 AS Sha256, created_by AS CreatedBy, created_ms AS CreatedMs, revoked_by AS RevokedBy, revoked_ms AS RevokedMs FROM api_tokens",
+                "SELECT id AS Id, name AS Name, role AS Role, sha256 AS Sha256, created_by AS CreatedBy, created_ms AS CreatedMs, revoked_by AS RevokedBy, revoked_ms AS RevokedMs FROM api_tokens"
+                + (onlyHash is null ? "" : " WHERE sha256 = @Hash"), new { Hash = onlyHash },
                 cancellationToken: cancellationToken)).ConfigureAwait(false);
             return rows.Where(r => DashboardRoles.TryParse(r.Role, out _)).Select(r =>
             {
@@ -126,7 +157,7 @@ public sealed class ApiTokenStore(HistoryDatabase database, HistoryWriter writer
                 });
             }).ToList();
         }
-        catch (SqliteException e) when (e.SqliteErrorCode == 1)
+        catch (Exception e) when (database.Provider.IsMissingTable(e))
         {
             // "no such table": the writer has not migrated this file yet, so it holds no token.
             return [];
@@ -140,15 +171,15 @@ public sealed class ApiTokenStore(HistoryDatabase database, HistoryWriter writer
 
 public sealed record ApiTokenCreateWrite(ApiToken Token, string Sha256) : HistoryWrite
 {
-    internal override void Apply(SqliteConnection connection, SqliteTransaction transaction) =>
+    internal override void Apply(DbConnection connection, DbTransaction transaction, HistoryProvider sql) =>
         connection.Execute(
-            "INSERT OR IGNORE INTO api_tokens (id, name, role, sha256, created_by, created_ms) VALUES (@Id, @Name, @Role, @Sha256, @CreatedBy, @CreatedMs)",
+            sql.InsertIgnore("api_tokens", "id, name, role, sha256, created_by, created_ms", "VALUES (@Id, @Name, @Role, @Sha256, @CreatedBy, @CreatedMs)"),
             new { Token.Id, Token.Name, Role = Token.Role.Name(), Sha256, Token.CreatedBy, CreatedMs = Ms(Token.CreatedAt) }, transaction);
 }
 
 public sealed record ApiTokenRevokeWrite(string Id, string RevokedBy, DateTimeOffset At) : HistoryWrite
 {
-    internal override void Apply(SqliteConnection connection, SqliteTransaction transaction) =>
+    internal override void Apply(DbConnection connection, DbTransaction transaction, HistoryProvider sql) =>
         connection.Execute("UPDATE api_tokens SET revoked_by = @RevokedBy, revoked_ms = @At WHERE id = @Id AND revoked_ms IS NULL",
             new { Id, RevokedBy, At = Ms(At) }, transaction);
 }

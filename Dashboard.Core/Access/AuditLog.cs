@@ -1,6 +1,6 @@
+using System.Data.Common;
 using Dapper;
 using Dashboard.Core.History;
-using Microsoft.Data.Sqlite;
 
 namespace Dashboard.Core.Access;
 
@@ -12,7 +12,7 @@ public sealed class HistoryAuditLog(HistoryWriter writer) : IAuditLog
 
 public sealed record AuditWrite(AuditEntry Entry) : HistoryWrite
 {
-    internal override void Apply(SqliteConnection connection, SqliteTransaction transaction) =>
+    internal override void Apply(DbConnection connection, DbTransaction transaction, HistoryProvider sql) =>
         connection.Execute(
             """
             INSERT INTO audit_log (at_ms, user_name, address, action, target, outcome, before_json, after_json, detail)
@@ -58,9 +58,9 @@ public sealed class AuditLogReader(HistoryDatabase database)
     public async Task<IReadOnlyList<AuditEntry>> QueryAsync(AuditQuery query, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
-        if (!File.Exists(database.Path)) return [];
+        if (!database.MayHoldData) return [];
         var sql = "SELECT id AS Id, at_ms AS AtMs, user_name AS User, address AS Address, action AS Action, target AS Target, outcome AS Outcome, before_json AS Before, after_json AS After, detail AS Detail FROM audit_log WHERE 1 = 1"
-                  + (string.IsNullOrWhiteSpace(query.User) ? "" : " AND user_name = @User COLLATE NOCASE")
+                  + (string.IsNullOrWhiteSpace(query.User) ? "" : " AND lower(user_name) = lower(@User)")
                   + (string.IsNullOrWhiteSpace(query.Action) ? "" : " AND action = @Action")
                   + (query.From is null ? "" : " AND at_ms >= @From")
                   + (query.To is null ? "" : " AND at_ms <= @To")
@@ -79,7 +79,7 @@ public sealed class AuditLogReader(HistoryDatabase database)
                 Id = r.Id, Before = r.Before, After = r.After, Detail = r.Detail,
             }).ToList();
         }
-        catch (SqliteException e) when (e.SqliteErrorCode == 1)
+        catch (Exception e) when (database.Provider.IsMissingTable(e))
         {
             return []; // the writer has not created the table yet: nothing was audited.
         }
@@ -88,13 +88,13 @@ public sealed class AuditLogReader(HistoryDatabase database)
     /// <summary>The action names present, for the filter's choices.</summary>
     public async Task<IReadOnlyList<string>> ActionsAsync(CancellationToken cancellationToken = default)
     {
-        if (!File.Exists(database.Path)) return [];
+        if (!database.MayHoldData) return [];
         try
         {
             using var connection = database.Open(readOnly: true);
             return (await connection.QueryAsync<string>(new CommandDefinition("SELECT DISTINCT action FROM audit_log ORDER BY action", cancellationToken: cancellationToken)).ConfigureAwait(false)).ToList();
         }
-        catch (SqliteException e) when (e.SqliteErrorCode == 1)
+        catch (Exception e) when (database.Provider.IsMissingTable(e))
         {
             return [];
         }

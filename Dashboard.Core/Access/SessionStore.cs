@@ -1,7 +1,7 @@
+using System.Data.Common;
 using System.Security.Cryptography;
 using Dapper;
 using Dashboard.Core.History;
-using Microsoft.Data.Sqlite;
 
 namespace Dashboard.Core.Access;
 
@@ -32,6 +32,11 @@ public sealed class SessionStore(HistoryDatabase database, HistoryWriter writer,
     public static readonly TimeSpan KeepEnded = TimeSpan.FromDays(30);
 
     private static readonly TimeSpan TouchInterval = TimeSpan.FromMinutes(1);
+
+    /// <summary>With replicas on one database, a cached session is checked against the database this often (another replica may have ended it).</summary>
+    public static readonly TimeSpan SharedRecheck = TimeSpan.FromSeconds(10);
+
+    private readonly Dictionary<string, DateTimeOffset> _checkedAt = new(StringComparer.Ordinal);
 
     private readonly Dictionary<string, DashboardSession> _sessions = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
@@ -66,6 +71,7 @@ public sealed class SessionStore(HistoryDatabase database, HistoryWriter writer,
         if (id is not { Length: 32 }) return null;
         await EnsureLoadedAsync(cancellationToken).ConfigureAwait(false);
         var now = time.GetUtcNow();
+        if (database.Provider.IsShared) await RecheckSharedAsync(id, now, cancellationToken).ConfigureAwait(false);
         DashboardSession? touched = null;
         lock (_gate)
         {
@@ -109,10 +115,23 @@ public sealed class SessionStore(HistoryDatabase database, HistoryWriter writer,
         return ended.Count;
     }
 
-    /// <summary>Active sessions, most recently used first.</summary>
+    /// <summary>Active sessions, most recently used first (with replicas: those of every replica).</summary>
     public async Task<IReadOnlyList<DashboardSession>> ListActiveAsync(CancellationToken cancellationToken = default)
     {
         await EnsureLoadedAsync(cancellationToken).ConfigureAwait(false);
+        if (database.Provider.IsShared)
+        {
+            try
+            {
+                var stored = await ReadActiveAsync(time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+                lock (_gate)
+                    foreach (var session in stored) _sessions.TryAdd(session.Id, session);
+            }
+            catch (Exception e) when (database.Provider.IsUnavailable(e))
+            {
+                // The database is down: list what this replica knows.
+            }
+        }
         lock (_gate) return ActiveLocked(time.GetUtcNow()).OrderByDescending(s => s.LastSeen).ToList();
     }
 
@@ -141,9 +160,48 @@ public sealed class SessionStore(HistoryDatabase database, HistoryWriter writer,
         }
     }
 
+    /// <summary>
+    /// A session another replica made is not in this one's memory, and one another replica ended is still active
+    /// in it: read the row, at most every <see cref="SharedRecheck"/> per session. A database that is down leaves
+    /// the memory as it is (users stay signed in on what is known).
+    /// </summary>
+    private async Task RecheckSharedAsync(string id, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+            if (_checkedAt.TryGetValue(id, out var at) && now - at < SharedRecheck) return;
+        SessionRow? row;
+        try
+        {
+            using var connection = database.Open(readOnly: true);
+            row = await connection.QuerySingleOrDefaultAsync<SessionRow>(new CommandDefinition(
+                "SELECT id AS Id, user_name AS UserName, role AS Role, address AS Address, created_ms AS CreatedMs, last_seen_ms AS LastSeenMs, ended_ms AS EndedMs, ended_by AS EndedBy, end_reason AS EndReason FROM sessions WHERE id = @Id",
+                new { Id = id }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        }
+        catch (Exception e) when (database.Provider.IsUnavailable(e) || database.Provider.IsMissingTable(e))
+        {
+            return;
+        }
+        if (row is null || !DashboardRoles.TryParse(row.Role, out var role)) return; // unknown, or made here and not yet written
+        lock (_gate)
+        {
+            _checkedAt[id] = now;
+            var stored = new DashboardSession(row.Id, row.UserName, role, row.Address, DateTimeOffset.FromUnixTimeMilliseconds(row.CreatedMs))
+            {
+                LastSeen = DateTimeOffset.FromUnixTimeMilliseconds(row.LastSeenMs),
+                EndedAt = row.EndedMs is { } ended ? DateTimeOffset.FromUnixTimeMilliseconds(ended) : null,
+                EndedBy = row.EndedBy,
+                EndReason = row.EndReason,
+            };
+            // Last use is the later of the two (each replica writes its own at most once a minute); an end anywhere ends it.
+            if (_sessions.TryGetValue(id, out var cached))
+                stored = stored with { LastSeen = cached.LastSeen > stored.LastSeen ? cached.LastSeen : stored.LastSeen, EndedAt = stored.EndedAt ?? cached.EndedAt, EndedBy = stored.EndedBy ?? cached.EndedBy, EndReason = stored.EndReason ?? cached.EndReason };
+            _sessions[id] = stored;
+        }
+    }
+
     private async Task<List<DashboardSession>> ReadActiveAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
-        if (!File.Exists(database.Path)) return [];
+        if (!database.MayHoldData) return [];
         try
         {
             using var connection = database.Open(readOnly: true);
@@ -159,34 +217,49 @@ public sealed class SessionStore(HistoryDatabase database, HistoryWriter writer,
                 };
             }).ToList();
         }
-        catch (SqliteException e) when (e.SqliteErrorCode == 1)
+        catch (Exception e) when (database.Provider.IsMissingTable(e))
         {
             return []; // "no such table": the writer has not migrated this file yet, so it holds no session.
+        }
+        catch (Exception e) when (database.Provider.IsShared && database.Provider.IsUnavailable(e))
+        {
+            return []; // a shared database that is down: each session is read when it is next used (RecheckSharedAsync)
         }
     }
 
 #pragma warning disable CA1812 // created by Dapper
-    private sealed class SessionRow { public string Id { get; set; } = ""; public string UserName { get; set; } = ""; public string Role { get; set; } = ""; public string? Address { get; set; } public long CreatedMs { get; set; } public long LastSeenMs { get; set; } }
+    private sealed class SessionRow
+    {
+        public string Id { get; set; } = "";
+        public string UserName { get; set; } = "";
+        public string Role { get; set; } = "";
+        public string? Address { get; set; }
+        public long CreatedMs { get; set; }
+        public long LastSeenMs { get; set; }
+        public long? EndedMs { get; set; }
+        public string? EndedBy { get; set; }
+        public string? EndReason { get; set; }
+    }
 #pragma warning restore CA1812
 }
 
 public sealed record SessionCreateWrite(DashboardSession Session) : HistoryWrite
 {
-    internal override void Apply(SqliteConnection connection, SqliteTransaction transaction) =>
+    internal override void Apply(DbConnection connection, DbTransaction transaction, HistoryProvider sql) =>
         connection.Execute(
-            "INSERT OR IGNORE INTO sessions (id, user_name, role, address, created_ms, last_seen_ms) VALUES (@Id, @User, @Role, @Address, @CreatedMs, @CreatedMs)",
+            sql.InsertIgnore("sessions", "id, user_name, role, address, created_ms, last_seen_ms", "VALUES (@Id, @User, @Role, @Address, @CreatedMs, @CreatedMs)"),
             new { Session.Id, Session.User, Role = Session.Role.Name(), Session.Address, CreatedMs = Ms(Session.CreatedAt) }, transaction);
 }
 
 public sealed record SessionTouchWrite(string Id, DateTimeOffset At) : HistoryWrite
 {
-    internal override void Apply(SqliteConnection connection, SqliteTransaction transaction) =>
+    internal override void Apply(DbConnection connection, DbTransaction transaction, HistoryProvider sql) =>
         connection.Execute("UPDATE sessions SET last_seen_ms = @At WHERE id = @Id AND ended_ms IS NULL", new { Id, At = Ms(At) }, transaction);
 }
 
 public sealed record SessionEndWrite(string Id, DateTimeOffset At, string EndedBy, string Reason) : HistoryWrite
 {
-    internal override void Apply(SqliteConnection connection, SqliteTransaction transaction) =>
+    internal override void Apply(DbConnection connection, DbTransaction transaction, HistoryProvider sql) =>
         connection.Execute("UPDATE sessions SET ended_ms = @At, ended_by = @EndedBy, end_reason = @Reason WHERE id = @Id AND ended_ms IS NULL",
             new { Id, At = Ms(At), EndedBy, Reason }, transaction);
 }
@@ -194,7 +267,7 @@ public sealed record SessionEndWrite(string Id, DateTimeOffset At, string EndedB
 /// <summary>Deletes sessions ended, or last used, longer ago than they are kept.</summary>
 public sealed record SessionPruneWrite(DateTimeOffset EndedBefore, DateTimeOffset LastSeenBefore) : HistoryWrite
 {
-    internal override void Apply(SqliteConnection connection, SqliteTransaction transaction) =>
+    internal override void Apply(DbConnection connection, DbTransaction transaction, HistoryProvider sql) =>
         connection.Execute("DELETE FROM sessions WHERE ended_ms < @Ended OR (ended_ms IS NULL AND last_seen_ms < @Seen)",
             new { Ended = Ms(EndedBefore), Seen = Ms(LastSeenBefore) }, transaction);
 }

@@ -10,9 +10,10 @@ namespace Dashboard.Core.History;
 /// <summary>
 /// Turns each ensemble poll into history: every poll's per-node metrics; a stored snapshot when something that
 /// matters changed (roles, leader, who is down) or a heartbeat is due; and the events between polls, with the
-/// leader-less time of each election. Only enqueues: the poll loop never waits for the database.
+/// leader-less time of each election. Only enqueues: the poll loop never waits for the database. Among replicas,
+/// only the holder of a cluster's lease records it; the others poll for their own pages only.
 /// </summary>
-public sealed class EnsembleHistoryRecorder(HistoryWriter writer, HistoryOptions options)
+public sealed class EnsembleHistoryRecorder(HistoryWriter writer, HistoryOptions options, Replicas.ClusterLeases? leases = null)
 {
     public static readonly JsonSerializerOptions SnapshotJson = new(JsonSerializerDefaults.Web);
 
@@ -27,15 +28,28 @@ public sealed class EnsembleHistoryRecorder(HistoryWriter writer, HistoryOptions
         ArgumentNullException.ThrowIfNull(snapshot);
         ArgumentNullException.ThrowIfNull(events);
 
-        writer.Enqueue(new MetricsWrite(snapshot.Nodes.Where(n => n.IsServing).Select(n => new NodeMetricSample(
+        var track = _leaders.GetOrAdd(snapshot.ClusterId, _ => new LeaderTrack(null, null));
+        if (leases?.Holds(snapshot.ClusterId) == false)
+        {
+            // Another replica writes this cluster; keep the leader track so a takeover measures elections right.
+            if (snapshot.Leader is { } seen) _leaders[snapshot.ClusterId] = new LeaderTrack(NodeKey(seen), snapshot.TakenAt);
+            _throttle.Forget(snapshot.ClusterId);
+            return;
+        }
+
+        Enqueue(snapshot.ClusterId, new MetricsWrite(snapshot.Nodes.Where(n => n.IsServing).Select(n => new NodeMetricSample(
             snapshot.ClusterId, NodeKey(n), snapshot.TakenAt, n.LatencyAvgMs, n.LatencyMaxMs, n.Outstanding, n.Connections, n.ZnodeCount, n.WatchCount)).ToList()));
 
-        var track = _leaders.GetOrAdd(snapshot.ClusterId, _ => new LeaderTrack(null, null));
-        foreach (var e in events) writer.Enqueue(new EventWrite(ToHistory(e, snapshot, track)));
+        foreach (var e in events) Enqueue(snapshot.ClusterId, new EventWrite(ToHistory(e, snapshot, track)));
         if (snapshot.Leader is { } leader) _leaders[snapshot.ClusterId] = new LeaderTrack(NodeKey(leader), snapshot.TakenAt);
 
         if (_throttle.ShouldStore(snapshot.ClusterId, Fingerprint(snapshot), snapshot.TakenAt) is { } reason)
-            writer.Enqueue(new SnapshotWrite(ToRecord(snapshot, reason)));
+            Enqueue(snapshot.ClusterId, new SnapshotWrite(ToRecord(snapshot, reason)));
+    }
+
+    private void Enqueue(string clusterId, HistoryWrite write)
+    {
+        if ((leases is null ? write : leases.Fence(clusterId, write)) is { } allowed) writer.Enqueue(allowed);
     }
 
     public static string NodeKey(NodeStatus node) => node.Id?.ToString(CultureInfo.InvariantCulture) ?? node.Address;

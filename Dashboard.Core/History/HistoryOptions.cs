@@ -3,6 +3,12 @@ namespace Dashboard.Core.History;
 /// <summary>Where history is kept and for how long. Bound from the <c>History</c> settings section.</summary>
 public sealed record HistoryOptions
 {
+    /// <summary><c>sqlite</c> (one dashboard, a file) or <c>postgres</c> (a database several replicas share).</summary>
+    public string Provider { get; init; } = HistoryProvider.SqliteName;
+
+    /// <summary>The PostgreSQL connection string (<c>postgres</c> only). A secret: never shown or logged, not even by <see cref="ToString"/>.</summary>
+    public string? ConnectionString { get; init; }
+
     /// <summary>The SQLite file; its folder is created when missing.</summary>
     public string DatabasePath { get; init; } = Path.Combine(DefaultDataFolder, "history.db");
 
@@ -35,9 +41,23 @@ public sealed record HistoryOptions
         Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create) is { Length: > 0 } local
             ? local : Path.GetTempPath(), "zk-dashboard");
 
+    public bool IsPostgres => string.Equals(Provider?.Trim(), HistoryProvider.PostgresName, StringComparison.OrdinalIgnoreCase)
+        || string.Equals(Provider?.Trim(), "postgresql", StringComparison.OrdinalIgnoreCase);
+
+    // A record prints every property; the connection string may carry a password.
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append(System.Globalization.CultureInfo.InvariantCulture, $"Provider = {Provider}, DatabasePath = {DatabasePath}, ConnectionString = {(ConnectionString is null ? "(none)" : "(hidden)")}");
+        return true;
+    }
+
     public void Validate()
     {
-        if (string.IsNullOrWhiteSpace(DatabasePath)) throw new ArgumentException("History:DatabasePath is empty: give a file path for the SQLite history.");
+        if (!IsPostgres && !string.Equals(Provider?.Trim(), HistoryProvider.SqliteName, StringComparison.OrdinalIgnoreCase))
+            throw new ArgumentException($"History:Provider '{Provider}' is unknown: use '{HistoryProvider.SqliteName}' or '{HistoryProvider.PostgresName}'.");
+        if (IsPostgres && string.IsNullOrWhiteSpace(ConnectionString))
+            throw new ArgumentException("History:Provider is 'postgres' but History:ConnectionString is empty.");
+        if (!IsPostgres && string.IsNullOrWhiteSpace(DatabasePath)) throw new ArgumentException("History:DatabasePath is empty: give a file path for the SQLite history.");
         if (RawMetricsRetention <= TimeSpan.Zero || DownsampledMetricsRetention <= TimeSpan.Zero || EventRetention <= TimeSpan.Zero || SnapshotRetention <= TimeSpan.Zero || AuditRetention <= TimeSpan.Zero)
             throw new ArgumentException("History retention periods must be positive.");
         if (DownsampleBucket < TimeSpan.FromSeconds(10)) throw new ArgumentException("History:DownsampleBucket must be at least 10 seconds.");

@@ -1,5 +1,5 @@
+using System.Data.Common;
 using Dapper;
-using Microsoft.Data.Sqlite;
 
 namespace Dashboard.Core.History;
 
@@ -10,23 +10,26 @@ namespace Dashboard.Core.History;
 /// </summary>
 public sealed record PruneWrite(HistoryOptions Options, DateTimeOffset Now) : HistoryWrite
 {
-    internal override void Apply(SqliteConnection connection, SqliteTransaction transaction)
+    internal override void Apply(DbConnection connection, DbTransaction transaction, HistoryProvider sql)
     {
+        // Replicas on one database each prune on their timer; one prune at a time is enough (and a second would
+        // write a second "audit-pruned" row for the same rows).
+        if (!sql.TryLockForTransaction(connection, transaction, "history-prune")) return;
         var now = Ms(Now);
         var bucket = (long)Options.DownsampleBucket.TotalMilliseconds;
         var rawCutoff = now - (long)Options.RawMetricsRetention.TotalMilliseconds;
         // Only whole buckets that have ended are folded, so a bucket is never written twice with partial data.
         var foldUpTo = now / bucket * bucket;
         connection.Execute(
-            """
-            INSERT OR REPLACE INTO node_metrics_downsampled
-                (cluster_id, node_id, bucket_ms, samples, latency_avg, latency_max, outstanding, connections, znodes, watches)
-            SELECT cluster_id, node_id, (at_ms / @Bucket) * @Bucket, COUNT(*), AVG(latency_avg), MAX(latency_max),
-                   AVG(outstanding), AVG(connections), AVG(znodes), AVG(watches)
-            FROM node_metrics
-            WHERE at_ms < @FoldUpTo AND at_ms >= COALESCE((SELECT MAX(bucket_ms) + @Bucket FROM node_metrics_downsampled), 0)
-            GROUP BY cluster_id, node_id, at_ms / @Bucket
-            """,
+            sql.Upsert("node_metrics_downsampled", "cluster_id, node_id, bucket_ms, samples, latency_avg, latency_max, outstanding, connections, znodes, watches",
+                "cluster_id, node_id, bucket_ms",
+                """
+                SELECT cluster_id, node_id, (at_ms / @Bucket) * @Bucket, COUNT(*), AVG(latency_avg), MAX(latency_max),
+                       AVG(outstanding), AVG(connections), AVG(znodes), AVG(watches)
+                FROM node_metrics
+                WHERE at_ms < @FoldUpTo AND at_ms >= COALESCE((SELECT MAX(bucket_ms) + @Bucket FROM node_metrics_downsampled), 0)
+                GROUP BY cluster_id, node_id, (at_ms / @Bucket) * @Bucket
+                """),
             new { Bucket = bucket, FoldUpTo = foldUpTo }, transaction);
 
         connection.Execute("DELETE FROM node_metrics WHERE at_ms < @Cutoff", new { Cutoff = rawCutoff }, transaction);
@@ -39,22 +42,14 @@ public sealed record PruneWrite(HistoryOptions Options, DateTimeOffset Now) : Hi
         Access.AuditPruning.Apply(connection, transaction, Options.MaxAuditRows, Now);
 
         // Size bound: drop the oldest tenth of snapshots and raw metrics per round until under the bound.
-        for (var round = 0; round < 10 && UsedBytes(connection, transaction) > Options.MaxDatabaseBytes; round++)
+        var tenth = (string table) => sql.Greatest("1", $"(SELECT COUNT(*) FROM {table}) / 10");
+        for (var round = 0; round < 10 && sql.UsedBytes(connection, transaction) > Options.MaxDatabaseBytes; round++)
         {
-            connection.Execute("DELETE FROM snapshots WHERE id IN (SELECT id FROM snapshots ORDER BY at_ms LIMIT MAX(1, (SELECT COUNT(*) FROM snapshots) / 10))", transaction: transaction);
-            connection.Execute("DELETE FROM kafka_snapshots WHERE id IN (SELECT id FROM kafka_snapshots ORDER BY at_ms LIMIT MAX(1, (SELECT COUNT(*) FROM kafka_snapshots) / 10))", transaction: transaction);
-            connection.Execute("DELETE FROM node_metrics WHERE at_ms <= (SELECT at_ms FROM node_metrics ORDER BY at_ms LIMIT 1 OFFSET MAX(0, (SELECT COUNT(*) FROM node_metrics) / 10))", transaction: transaction);
+            connection.Execute($"DELETE FROM snapshots WHERE id IN (SELECT id FROM snapshots ORDER BY at_ms LIMIT {tenth("snapshots")})", transaction: transaction);
+            connection.Execute($"DELETE FROM kafka_snapshots WHERE id IN (SELECT id FROM kafka_snapshots ORDER BY at_ms LIMIT {tenth("kafka_snapshots")})", transaction: transaction);
+            connection.Execute($"DELETE FROM node_metrics WHERE at_ms <= (SELECT at_ms FROM node_metrics ORDER BY at_ms LIMIT 1 OFFSET {sql.Greatest("0", "(SELECT COUNT(*) FROM node_metrics) / 10")})", transaction: transaction);
             if (round >= 5)
-                connection.Execute("DELETE FROM events WHERE id IN (SELECT id FROM events ORDER BY at_ms LIMIT MAX(1, (SELECT COUNT(*) FROM events) / 10))", transaction: transaction);
+                connection.Execute($"DELETE FROM events WHERE id IN (SELECT id FROM events ORDER BY at_ms LIMIT {tenth("events")})", transaction: transaction);
         }
-    }
-
-    /// <summary>Bytes held by live pages: the file size less its free pages, which deletes create and a vacuum returns.</summary>
-    internal static long UsedBytes(SqliteConnection connection, SqliteTransaction? transaction = null)
-    {
-        var pageSize = connection.ExecuteScalar<long>("PRAGMA page_size", transaction: transaction);
-        var pages = connection.ExecuteScalar<long>("PRAGMA page_count", transaction: transaction);
-        var free = connection.ExecuteScalar<long>("PRAGMA freelist_count", transaction: transaction);
-        return (pages - free) * pageSize;
     }
 }

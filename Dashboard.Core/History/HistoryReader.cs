@@ -10,13 +10,13 @@ public sealed class HistoryReader(HistoryDatabase database)
     public async Task<IReadOnlyList<HistoryEvent>> EventsAsync(string clusterId, DateTimeOffset from, DateTimeOffset to,
         IReadOnlyCollection<string>? kinds = null, int limit = 1_000, CancellationToken cancellationToken = default)
     {
-        if (!File.Exists(database.Path)) return [];
+        if (!database.MayHoldData) return [];
         using var connection = database.Open(readOnly: true);
         var sql = "SELECT id AS Id, cluster_id AS ClusterId, at_ms AS AtMs, kind AS Kind, subject AS Subject, summary AS Summary, data_json AS DataJson FROM events WHERE cluster_id = @clusterId AND at_ms >= @from AND at_ms <= @to"
-                  + (kinds is { Count: > 0 } ? " AND kind IN @kinds" : "")
+                  + (kinds is { Count: > 0 } ? " AND " + database.Provider.InList("kind", "@kinds") : "")
                   + " ORDER BY at_ms DESC, id DESC LIMIT @limit";
         var rows = await connection.QueryAsync<EventRow>(new CommandDefinition(sql,
-            new { clusterId, from = HistoryWrite.Ms(from), to = HistoryWrite.Ms(to), kinds, limit = Math.Clamp(limit, 1, MaxEvents) },
+            new { clusterId, from = HistoryWrite.Ms(from), to = HistoryWrite.Ms(to), kinds = kinds?.ToArray(), limit = Math.Clamp(limit, 1, MaxEvents) },
             cancellationToken: cancellationToken)).ConfigureAwait(false);
         return rows.Select(r => new HistoryEvent(r.ClusterId, DateTimeOffset.FromUnixTimeMilliseconds(r.AtMs), r.Kind, r.Subject, r.Summary, r.DataJson) { Id = r.Id }).ToList();
     }
@@ -24,7 +24,7 @@ public sealed class HistoryReader(HistoryDatabase database)
     /// <summary>The last snapshot stored at or before <paramref name="at"/>: the ensemble as it stood then.</summary>
     public async Task<SnapshotRecord?> SnapshotAtAsync(string clusterId, DateTimeOffset at, CancellationToken cancellationToken = default)
     {
-        if (!File.Exists(database.Path)) return null;
+        if (!database.MayHoldData) return null;
         using var connection = database.Open(readOnly: true);
         var row = await connection.QuerySingleOrDefaultAsync<SnapshotRow>(new CommandDefinition(
             "SELECT id AS Id, cluster_id AS ClusterId, at_ms AS AtMs, reason AS Reason, leader_id AS LeaderId, json AS Json FROM snapshots WHERE cluster_id = @clusterId AND at_ms <= @at ORDER BY at_ms DESC, id DESC LIMIT 1",
@@ -44,7 +44,7 @@ public sealed class HistoryReader(HistoryDatabase database)
     public async Task<IReadOnlyList<NodeMetricSample>> MetricsAsync(string clusterId, string nodeId, DateTimeOffset from, DateTimeOffset to,
         DateTimeOffset now, CancellationToken cancellationToken = default)
     {
-        if (!File.Exists(database.Path)) return [];
+        if (!database.MayHoldData) return [];
         using var connection = database.Open(readOnly: true);
         var raw = from >= now - database.Options.RawMetricsRetention;
         var sql = raw

@@ -169,10 +169,30 @@ internal static class HistorySchema
             );
             CREATE INDEX IF NOT EXISTS sessions_by_user ON sessions (user_name, created_ms);
             """),
+        // Replicas sharing one database (PostgreSQL): which replica writes each cluster's history (a lease with an
+        // expiry and an epoch that fences the writes of a holder that lost it), the cookie keys, this installation's id.
+        new(8, """
+            CREATE TABLE IF NOT EXISTS cluster_leases (
+                cluster_id TEXT PRIMARY KEY,
+                holder TEXT NOT NULL,
+                epoch INTEGER NOT NULL,
+                expires_ms INTEGER NOT NULL,
+                acquired_ms INTEGER NOT NULL
+            );
+            CREATE TABLE IF NOT EXISTS data_protection_keys (
+                name TEXT PRIMARY KEY,
+                xml TEXT NOT NULL,
+                created_ms INTEGER NOT NULL
+            );
+            CREATE TABLE IF NOT EXISTS installation (
+                key TEXT PRIMARY KEY,
+                value TEXT NOT NULL
+            );
+            """),
         // Membership changes (reconfig runs): like maintenance runs, each step is saved as started before its reconfig,
         // with the config version it names and the one it produced, so a resume can tell whether it happened. The
         // cluster's lock is the maintenance lock (maintenance_locks): one change, restart or roll at a time.
-        new(8, """
+        new(9, """
             CREATE TABLE IF NOT EXISTS membership_runs (
                 id TEXT PRIMARY KEY,
                 cluster_id TEXT NOT NULL,

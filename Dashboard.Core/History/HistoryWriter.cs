@@ -1,6 +1,5 @@
 using System.Threading.Channels;
-using Dapper;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace Dashboard.Core.History;
 
@@ -8,7 +7,8 @@ namespace Dashboard.Core.History;
 /// The only writer of the history database: a queue drained by one loop that writes in batched transactions.
 /// When the database cannot be written (locked, read-only, disk full, corrupt), monitoring goes on: writes wait in
 /// a bounded backlog (the oldest dropped and counted beyond it), <see cref="Status"/> says why, and writing resumes
-/// by itself. A corrupt file is moved aside (kept for inspection) and a new one started.
+/// by itself. A corrupt SQLite file is moved aside (kept for inspection) and a new one started; a PostgreSQL server
+/// that is down or full is waited for the same way.
 /// </summary>
 public sealed class HistoryWriter : IAsyncDisposable
 {
@@ -19,7 +19,7 @@ public sealed class HistoryWriter : IAsyncDisposable
     private readonly LinkedList<HistoryWrite> _backlog = new();
     private readonly CancellationTokenSource _stop = new();
     private Task? _loop;
-    private SqliteConnection? _connection;
+    private DbConnection? _connection;
     private HistoryStatus _status;
     private long _dropped;
     private int _queued;
@@ -30,7 +30,7 @@ public sealed class HistoryWriter : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(database);
         _database = database;
         _time = time ?? TimeProvider.System;
-        _status = HistoryStatus.Healthy(database.Path);
+        _status = HistoryStatus.Healthy(database.Location);
     }
 
     public HistoryStatus Status => _status;
@@ -112,17 +112,18 @@ public sealed class HistoryWriter : IAsyncDisposable
 
     private bool TryWriteBacklog()
     {
+        var provider = _database.Provider;
         while (_backlog.Count > 0)
         {
             var batch = _backlog.Take(MaxBatch).ToList();
             try
             {
                 _connection ??= OpenMigrated();
-                WriteInTransaction(_connection, batch);
-                if (batch.Any(w => w is PruneWrite)) _connection.Execute("PRAGMA incremental_vacuum;");
+                WriteInTransaction(_connection, batch, provider);
+                if (batch.Any(w => w is PruneWrite)) provider.AfterPrune(_connection);
                 for (var i = 0; i < batch.Count; i++) _backlog.RemoveFirst();
             }
-            catch (SqliteException e) when (!IsRetryable(e))
+            catch (Exception e) when (provider.IsRefusedWrite(e))
             {
                 // A write the database refuses for its content (not its state) would block the queue for ever: drop it.
                 for (var i = 0; i < batch.Count; i++) _backlog.RemoveFirst();
@@ -130,10 +131,10 @@ public sealed class HistoryWriter : IAsyncDisposable
                 SetStatus(false, $"{batch.Count} history write(s) were refused and dropped: {e.Message}");
                 return false;
             }
-            catch (Exception e) when (e is SqliteException or IOException or UnauthorizedAccessException)
+            catch (Exception e) when (provider.IsUnavailable(e))
             {
                 CloseConnection();
-                SetStatus(false, Describe(e));
+                SetStatus(false, provider.Describe(e));
                 return false;
             }
         }
@@ -141,50 +142,43 @@ public sealed class HistoryWriter : IAsyncDisposable
         return true;
     }
 
-    private static void WriteInTransaction(SqliteConnection connection, List<HistoryWrite> batch)
+    private static void WriteInTransaction(DbConnection connection, List<HistoryWrite> batch, HistoryProvider provider)
     {
         var transaction = connection.BeginTransaction();
         try
         {
-            foreach (var write in batch) write.Apply(connection, transaction);
+            foreach (var write in batch) write.Apply(connection, transaction, provider);
             transaction.Commit();
         }
         finally
         {
             // After SQLITE_FULL or an I/O error SQLite has already rolled back, and disposing the transaction throws
-            // "no transaction is active"; the original error is the one that matters.
-            try { transaction.Dispose(); } catch (SqliteException) { }
+            // "no transaction is active"; a broken PostgreSQL connection cannot roll back either. The original error
+            // is the one that matters.
+            try { transaction.Dispose(); } catch (Exception e) when (e is DbException or InvalidOperationException) { }
         }
     }
 
     private void CloseConnection()
     {
-        try { _connection?.Dispose(); } catch (SqliteException) { }
+        try { _connection?.Dispose(); } catch (Exception e) when (e is DbException or InvalidOperationException) { }
         _connection = null;
     }
 
-    private SqliteConnection OpenMigrated()
+    private DbConnection OpenMigrated()
     {
         try
         {
             _database.Migrate();
         }
-        catch (SqliteException e) when (e.SqliteErrorCode is SqliteCodes.Corrupt or SqliteCodes.NotADatabase)
+        catch (Exception e)
         {
-            var aside = QuarantineCorruptFile();
-            SetStatus(false, $"The history database was corrupt; it was moved to {aside} and a new one was started.");
+            var note = _database.Provider.RecoverFromCorruption(e, _time.GetUtcNow());
+            if (note is null) throw;
+            SetStatus(false, note);
             _database.Migrate();
         }
         return _database.Open();
-    }
-
-    private string QuarantineCorruptFile()
-    {
-        var aside = $"{_database.Path}.corrupt-{_time.GetUtcNow():yyyyMMddHHmmss}";
-        File.Move(_database.Path, aside, overwrite: true);
-        foreach (var suffix in new[] { "-wal", "-shm" })
-            if (File.Exists(_database.Path + suffix)) File.Move(_database.Path + suffix, aside + suffix, overwrite: true);
-        return aside;
     }
 
     private void SetStatus(bool healthy, string? problem)
@@ -192,36 +186,8 @@ public sealed class HistoryWriter : IAsyncDisposable
         var previous = _status;
         if (healthy && previous.IsHealthy && previous.DroppedWrites == Interlocked.Read(ref _dropped)) return;
         var since = healthy ? null : previous.IsHealthy ? _time.GetUtcNow() : previous.Since;
-        _status = new HistoryStatus(healthy, problem, since, _backlog.Count + Volatile.Read(ref _queued), Interlocked.Read(ref _dropped), _database.Path);
+        _status = new HistoryStatus(healthy, problem, since, _backlog.Count + Volatile.Read(ref _queued), Interlocked.Read(ref _dropped), _database.Location);
         StatusChanged?.Invoke(_status);
-    }
-
-    private static bool IsRetryable(SqliteException e) => e.SqliteErrorCode is SqliteCodes.Busy or SqliteCodes.Locked or SqliteCodes.ReadOnly
-        or SqliteCodes.IoError or SqliteCodes.Corrupt or SqliteCodes.Full or SqliteCodes.CantOpen or SqliteCodes.NotADatabase
-        or SqliteCodes.Permission or SqliteCodes.Protocol;
-
-    private string Describe(Exception e) => e is SqliteException { SqliteErrorCode: SqliteCodes.ReadOnly } || IsFileReadOnly()
-        ? $"The history database {_database.Path} is read-only; history is kept in memory until it can be written."
-        : e switch
-    {
-        SqliteException { SqliteErrorCode: SqliteCodes.Full } => $"The disk holding {_database.Path} is full; history is kept in memory until space is freed.",
-        SqliteException { SqliteErrorCode: SqliteCodes.Busy or SqliteCodes.Locked } => $"The history database {_database.Path} is locked by another process; retrying.",
-        SqliteException { SqliteErrorCode: SqliteCodes.CantOpen or SqliteCodes.Permission } => $"The history database {_database.Path} cannot be opened ({e.Message}); retrying.",
-        SqliteException { SqliteErrorCode: SqliteCodes.Corrupt or SqliteCodes.NotADatabase } => $"The history database {_database.Path} is corrupt ({e.Message}).",
-        _ => $"History cannot be written to {_database.Path}: {e.Message}",
-    };
-
-    // SQLite reports a file that became unwritable under an open connection as a generic I/O error; ask the file itself.
-    private bool IsFileReadOnly()
-    {
-        try
-        {
-            if (!File.Exists(_database.Path)) return false;
-            using var probe = new FileStream(_database.Path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
-            return false;
-        }
-        catch (UnauthorizedAccessException) { return true; }
-        catch (IOException) { return true; }
     }
 
     public async ValueTask DisposeAsync()
@@ -232,19 +198,4 @@ public sealed class HistoryWriter : IAsyncDisposable
         else CloseConnection();
         _stop.Dispose();
     }
-}
-
-/// <summary>SQLite's primary result codes that the writer tells apart.</summary>
-internal static class SqliteCodes
-{
-    public const int Permission = 3;
-    public const int Busy = 5;
-    public const int Locked = 6;
-    public const int ReadOnly = 8;
-    public const int IoError = 10;
-    public const int Corrupt = 11;
-    public const int Full = 13;
-    public const int CantOpen = 14;
-    public const int Protocol = 15;
-    public const int NotADatabase = 26;
 }

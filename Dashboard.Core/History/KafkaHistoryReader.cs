@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Dapper;
-using Microsoft.Data.Sqlite;
 
 namespace Dashboard.Core.History;
 
@@ -10,7 +9,7 @@ public sealed class KafkaHistoryReader(HistoryDatabase database)
     /// <summary>The last Kafka summary stored at or before <paramref name="at"/>; null when none (or unreadable).</summary>
     public async Task<KafkaSummary?> SummaryAtAsync(string clusterId, DateTimeOffset at, CancellationToken cancellationToken = default)
     {
-        if (!File.Exists(database.Path)) return null;
+        if (!database.MayHoldData) return null;
         using var connection = database.Open(readOnly: true);
         try
         {
@@ -23,7 +22,7 @@ public sealed class KafkaHistoryReader(HistoryDatabase database)
         {
             return null;
         }
-        catch (SqliteException)
+        catch (Exception e) when (database.Provider.IsMissingTable(e))
         {
             // A database not yet migrated to the Kafka table (the writer migrates at start): nothing stored yet.
             return null;
@@ -33,7 +32,7 @@ public sealed class KafkaHistoryReader(HistoryDatabase database)
     /// <summary>The czxid of the newest stored controller term, so a restarted dashboard does not store it twice.</summary>
     public async Task<long?> LastControllerCzxidAsync(string clusterId, CancellationToken cancellationToken = default)
     {
-        if (!File.Exists(database.Path)) return null;
+        if (!database.MayHoldData) return null;
         using var connection = database.Open(readOnly: true);
         var data = await connection.QuerySingleOrDefaultAsync<string?>(new CommandDefinition(
             "SELECT data_json FROM events WHERE cluster_id = @clusterId AND kind = 'controller-changed' ORDER BY at_ms DESC, id DESC LIMIT 1",

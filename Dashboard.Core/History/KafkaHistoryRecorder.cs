@@ -10,7 +10,7 @@ namespace Dashboard.Core.History;
 /// controller term (from the controller watch, so a short term between two reads is not lost), and a stored
 /// summary when brokers, the controller or the problem partitions change, or a heartbeat is due. Only enqueues.
 /// </summary>
-public sealed class KafkaHistoryRecorder(HistoryWriter writer, HistoryOptions options)
+public sealed class KafkaHistoryRecorder(HistoryWriter writer, HistoryOptions options, Replicas.ClusterLeases? leases = null)
 {
     /// <summary>Per kind and update: a broker loss at 100,000 partitions would otherwise write 30,000 rows at once.</summary>
     public const int MaxPartitionEventsPerKind = 500;
@@ -52,17 +52,17 @@ public sealed class KafkaHistoryRecorder(HistoryWriter writer, HistoryOptions op
             var kind = KindName(group.Key);
             var all = group.ToList();
             foreach (var e in all.Take(MaxPartitionEventsPerKind))
-                writer.Enqueue(new EventWrite(new HistoryEvent(clusterId, at, kind, Subject(e), e.Message,
+                Enqueue(clusterId, new EventWrite(new HistoryEvent(clusterId, at, kind, Subject(e), e.Message,
                     e.Partition is { } p ? JsonSerializer.Serialize(new { topic = p.Topic, partition = p.Partition, broker = e.BrokerId }) : null)));
             if (all.Count > MaxPartitionEventsPerKind)
-                writer.Enqueue(new EventWrite(new HistoryEvent(clusterId, at, kind, null,
+                Enqueue(clusterId, new EventWrite(new HistoryEvent(clusterId, at, kind, null,
                     $"{all.Count - MaxPartitionEventsPerKind} more {kind} events in the same change (not stored one by one)",
                     JsonSerializer.Serialize(new { leftOut = all.Count - MaxPartitionEventsPerKind }))));
         }
 
         var summary = KafkaSummary.From(update.Snapshot, analysis);
         if (_throttle.ShouldStore(clusterId, summary.Fingerprint(), at) is { } reason)
-            writer.Enqueue(new KafkaSnapshotWrite(clusterId, reason, summary));
+            Enqueue(clusterId, new KafkaSnapshotWrite(clusterId, reason, summary));
     }
 
     /// <summary>
@@ -76,7 +76,7 @@ public sealed class KafkaHistoryRecorder(HistoryWriter writer, HistoryOptions op
         _lastControllerCzxid[clusterId] = term.Czxid;
         var gap = term.GapBefore is { } g ? $", {g.TotalSeconds:0.###} s without controller" : "";
         var epoch = term.Epoch is { } e ? $" (epoch {e})" : "";
-        writer.Enqueue(new EventWrite(new HistoryEvent(clusterId, term.Started, "controller-changed",
+        Enqueue(clusterId, new EventWrite(new HistoryEvent(clusterId, term.Started, "controller-changed",
             term.BrokerId.ToString(CultureInfo.InvariantCulture), $"controller is broker {term.BrokerId}{epoch}{gap}",
             JsonSerializer.Serialize(new
             {
@@ -92,7 +92,7 @@ public sealed class KafkaHistoryRecorder(HistoryWriter writer, HistoryOptions op
         var at = term.Ended ?? DateTimeOffset.UtcNow;
         var epoch = term.Epoch is { } e ? $" (epoch {e})" : "";
         // Its own kind: "controller-changed" rows are terms (the history page lists them as such).
-        writer.Enqueue(new EventWrite(new HistoryEvent(clusterId, at, "controller-gone", term.BrokerId.ToString(CultureInfo.InvariantCulture),
+        Enqueue(clusterId, new EventWrite(new HistoryEvent(clusterId, at, "controller-gone", term.BrokerId.ToString(CultureInfo.InvariantCulture),
             $"no controller: broker {term.BrokerId}'s term{epoch} ended",
             JsonSerializer.Serialize(new { brokerId = (int?)null, previousBrokerId = term.BrokerId, previousEpoch = term.Epoch, previousCzxid = term.Czxid }))));
     }
@@ -102,4 +102,10 @@ public sealed class KafkaHistoryRecorder(HistoryWriter writer, HistoryOptions op
 
     private static string? Subject(KafkaClusterEvent e) =>
         e.Partition is { } p ? p.ToString() : e.BrokerId?.ToString(CultureInfo.InvariantCulture);
+
+    // Among replicas only the cluster's lease holder writes its history (see ClusterLeases).
+    private void Enqueue(string clusterId, HistoryWrite write)
+    {
+        if ((leases is null ? write : leases.Fence(clusterId, write)) is { } allowed) writer.Enqueue(allowed);
+    }
 }

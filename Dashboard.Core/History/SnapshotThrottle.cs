@@ -20,4 +20,10 @@ public sealed class SnapshotThrottle(TimeSpan heartbeat)
             return null;
         }
     }
+
+    /// <summary>Forgets a cluster (another replica writes it now), so its next recorded poll is stored in full.</summary>
+    public void Forget(string clusterId)
+    {
+        lock (_gate) _last.Remove(clusterId);
+    }
 }

@@ -221,9 +221,16 @@ public sealed class MaintenanceCoordinator : IAsyncDisposable
     }
 
     /// <summary>At start: runs still marked running were cut off by a stop or crash; they become paused, visibly.</summary>
-    public int RecoverInterrupted()
+    /// <summary>Runs this process is executing now (replicas renew a lease for each, so the others know it lives).</summary>
+    public IReadOnlyCollection<string> ExecutingRunIds => [.. _executions.Keys];
+
+    /// <summary>
+    /// Pauses runs marked running that no one executes any more. <paramref name="executedElsewhere"/> tells the
+    /// runs a live replica executes (replicas on one database); without it, every run not executed here is interrupted.
+    /// </summary>
+    public int RecoverInterrupted(Func<MaintenanceRun, bool>? executedElsewhere = null)
     {
-        var runs = _store.Running().Where(r => !_executions.ContainsKey(r.Id)).ToList();
+        var runs = _store.Running().Where(r => !_executions.ContainsKey(r.Id) && executedElsewhere?.Invoke(r) != true).ToList();
         foreach (var run in runs)
         {
             var step = run.Current;
@@ -235,7 +242,7 @@ public sealed class MaintenanceCoordinator : IAsyncDisposable
                 steps = steps.SetItem(step.Index, step);
             }
             var reason = step is null ? "the dashboard restarted" :
-                $"the dashboard restarted during step {step.Index + 1} ({RunExecution.Verb(step.Action)} {step.Node})" +
+                $"the dashboard executing it stopped during step {step.Index + 1} ({RunExecution.Verb(step.Action)} {step.Node})" +
                 (step.ActionStartedAt is null ? "; resume to go on" : "; its action had started: resume with verify (wait for the node) or retry (do it again); a node it left down is started first either way");
             var saved = _store.Save(run with { State = RunState.Paused, PauseReason = reason, Steps = steps });
             _store.AppendLog(run.Id, new RunLogLine(now, RunLogLine.Warning, $"Paused: {reason}."));

@@ -1,7 +1,7 @@
+using System.Data.Common;
 using System.Collections.Immutable;
 using Dapper;
 using Dashboard.Core.History;
-using Microsoft.Data.Sqlite;
 
 namespace Dashboard.Core.Maintenance;
 
@@ -23,7 +23,10 @@ public sealed class MaintenanceStore(HistoryDatabase database, TimeProvider? tim
         ArgumentNullException.ThrowIfNull(run);
         return Write(connection =>
         {
-            using var transaction = connection.BeginTransaction(); // IMMEDIATE: two dashboards cannot both take the lock
+            // SQLite: BEGIN IMMEDIATE, so two dashboards cannot both take the lock; PostgreSQL: replicas meet on an advisory
+            // lock for this cluster first (read committed alone would let both read "no holder").
+            using var transaction = connection.BeginTransaction();
+            database.Provider.LockForTransaction(connection, transaction, "maintenance-lock:" + run.ClusterId);
             var holder = connection.ExecuteScalar<string?>("SELECT run_id FROM maintenance_locks WHERE cluster_id = @ClusterId", new { run.ClusterId }, transaction);
             if (holder is not null)
             {
@@ -105,7 +108,7 @@ public sealed class MaintenanceStore(HistoryDatabase database, TimeProvider? tim
     public IReadOnlyList<MaintenanceRun> Running() => Write(connection =>
         connection.Query<RunRow>(RunColumns + " WHERE state = 'running'").Select(r => Load(connection, r, withLog: false)).ToList());
 
-    private T Write<T>(Func<SqliteConnection, T> work)
+    private T Write<T>(Func<DbConnection, T> work)
     {
         lock (_gate)
         {
@@ -119,12 +122,12 @@ public sealed class MaintenanceStore(HistoryDatabase database, TimeProvider? tim
         }
     }
 
-    private static void SaveSteps(SqliteConnection connection, SqliteTransaction transaction, MaintenanceRun run) =>
+    private void SaveSteps(DbConnection connection, DbTransaction transaction, MaintenanceRun run) =>
         connection.Execute(
-            """
-            INSERT OR REPLACE INTO maintenance_steps (run_id, idx, action, node_id, node, observer, control, state, action_started_ms, action_finished_ms, action_succeeded, finished_ms, zxid_before, outcome)
-            VALUES (@RunId, @Index, @Action, @NodeId, @Node, @Observer, @Control, @State, @Started, @Finished, @Succeeded, @Done, @ZxidBefore, @Outcome)
-            """,
+            database.Provider.Upsert("maintenance_steps",
+                "run_id, idx, action, node_id, node, observer, control, state, action_started_ms, action_finished_ms, action_succeeded, finished_ms, zxid_before, outcome",
+                "run_id, idx",
+                "VALUES (@RunId, @Index, @Action, @NodeId, @Node, @Observer, @Control, @State, @Started, @Finished, @Succeeded, @Done, @ZxidBefore, @Outcome)"),
             run.Steps.Select(s => new
             {
                 RunId = run.Id, s.Index, Action = s.Action.ToString().ToLowerInvariant(), s.NodeId, s.Node, Observer = s.IsObserver ? 1 : 0, s.Control,
@@ -132,7 +135,7 @@ public sealed class MaintenanceStore(HistoryDatabase database, TimeProvider? tim
                 Succeeded = s.ActionSucceeded is { } ok ? (ok ? 1 : 0) : (int?)null, Done = Ms(s.FinishedAt), s.ZxidBefore, s.Outcome,
             }), transaction);
 
-    private static MaintenanceRun Load(SqliteConnection connection, RunRow row, bool withLog)
+    private static MaintenanceRun Load(DbConnection connection, RunRow row, bool withLog)
     {
         var steps = connection.Query<StepRow>(
             "SELECT idx AS Idx, action AS Action, node_id AS NodeId, node AS Node, observer AS Observer, control AS Control, state AS State, action_started_ms AS Started, action_finished_ms AS Finished, action_succeeded AS Succeeded, finished_ms AS Done, zxid_before AS ZxidBefore, outcome AS Outcome FROM maintenance_steps WHERE run_id = @Id ORDER BY idx",

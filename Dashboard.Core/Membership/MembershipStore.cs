@@ -4,7 +4,7 @@ using System.Text.Json;
 using Dapper;
 using Dashboard.Core.History;
 using Dashboard.Core.Maintenance;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace Dashboard.Core.Membership;
 
@@ -30,6 +30,8 @@ public sealed class MembershipStore(HistoryDatabase database, TimeProvider? time
         return Write(connection =>
         {
             using var transaction = connection.BeginTransaction();
+            // The same per-cluster lock key as maintenance runs: replicas on PostgreSQL meet on it before reading the holder.
+            database.Provider.LockForTransaction(connection, transaction, "maintenance-lock:" + run.ClusterId);
             var holder = connection.ExecuteScalar<string?>("SELECT run_id FROM maintenance_locks WHERE cluster_id = @ClusterId", new { run.ClusterId }, transaction);
             if (holder is not null)
                 throw new MaintenanceRefusedException($"Run {holder} holds cluster '{run.ClusterId}'.",
@@ -93,7 +95,7 @@ public sealed class MembershipStore(HistoryDatabase database, TimeProvider? time
     public IReadOnlyList<MembershipRun> Running() => Write(connection =>
         connection.Query<RunRow>(RunColumns + " WHERE state = 'running'").Select(r => Load(connection, r, withLog: false)).ToList());
 
-    private T Write<T>(Func<SqliteConnection, T> work)
+    private T Write<T>(Func<DbConnection, T> work)
     {
         lock (_gate)
         {
@@ -107,12 +109,12 @@ public sealed class MembershipStore(HistoryDatabase database, TimeProvider? time
         }
     }
 
-    private static void SaveSteps(SqliteConnection connection, SqliteTransaction transaction, MembershipRun run) =>
+    private void SaveSteps(DbConnection connection, DbTransaction transaction, MembershipRun run) =>
         connection.Execute(
-            """
-            INSERT OR REPLACE INTO membership_steps (run_id, idx, kind, server_ids, joining, leaving, voters_before, voters_after, state, from_version, to_version, started_ms, finished_ms, outcome)
-            VALUES (@RunId, @Index, @Kind, @ServerIds, @Joining, @Leaving, @Before, @After, @State, @FromVersion, @ToVersion, @Started, @Finished, @Outcome)
-            """,
+            database.Provider.Upsert("membership_steps",
+                "run_id, idx, kind, server_ids, joining, leaving, voters_before, voters_after, state, from_version, to_version, started_ms, finished_ms, outcome",
+                "run_id, idx",
+                "VALUES (@RunId, @Index, @Kind, @ServerIds, @Joining, @Leaving, @Before, @After, @State, @FromVersion, @ToVersion, @Started, @Finished, @Outcome)"),
             run.Steps.Select(s => new
             {
                 RunId = run.Id, s.Index, Kind = MembershipChange.Name(s.Kind), ServerIds = Ids(s.ServerIds), s.Joining, s.Leaving,
@@ -120,7 +122,7 @@ public sealed class MembershipStore(HistoryDatabase database, TimeProvider? time
                 Started = s.StartedAt is { } a ? Ms(a) : (long?)null, Finished = s.FinishedAt is { } b ? Ms(b) : (long?)null, s.Outcome,
             }), transaction);
 
-    private static MembershipRun Load(SqliteConnection connection, RunRow row, bool withLog)
+    private static MembershipRun Load(DbConnection connection, RunRow row, bool withLog)
     {
         var steps = connection.Query<StepRow>(
             "SELECT idx AS Idx, kind AS Kind, server_ids AS ServerIds, joining AS Joining, leaving AS Leaving, voters_before AS Before, voters_after AS After, state AS State, from_version AS FromVersion, to_version AS ToVersion, started_ms AS Started, finished_ms AS Finished, outcome AS Outcome FROM membership_steps WHERE run_id = @Id ORDER BY idx",

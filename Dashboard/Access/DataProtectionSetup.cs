@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Dashboard.Core.History;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
 
 namespace Dashboard.Access;
 
@@ -8,7 +9,9 @@ namespace Dashboard.Access;
 /// The keys that sign and encrypt cookies and antiforgery tokens live next to the dashboard's own database (in
 /// <c>keys/</c>), not in a home folder other programs share, under an application name unique to this installation
 /// (a random id kept in <c>installation-id</c> beside them). A restart of the same installation keeps people signed
-/// in; a cookie made by another installation is refused even if it was copied across.
+/// in; a cookie made by another installation is refused even if it was copied across. With a shared PostgreSQL
+/// history, keys and id live in the database instead (<see cref="DatabaseKeyRepository"/>), so every replica reads
+/// every other's cookies.
 /// </summary>
 internal static class DataProtectionSetup
 {
@@ -18,6 +21,16 @@ internal static class DataProtectionSetup
     public static IServiceCollection AddDashboardDataProtection(this IServiceCollection services, IConfiguration configuration)
     {
         var options = configuration.GetSection("History").Get<HistoryOptions>() ?? new HistoryOptions();
+        if (options.IsPostgres)
+        {
+            services.AddSingleton<DatabaseKeyRepository>();
+            services.AddDataProtection();
+            // Read when data protection is first used (the first request), not at start: a database that is down at
+            // start must not stop monitoring from starting.
+            services.AddOptions<KeyManagementOptions>().Configure<DatabaseKeyRepository>((o, keys) => o.XmlRepository = keys);
+            services.AddOptions<DataProtectionOptions>().Configure<DatabaseKeyRepository>((o, keys) => o.ApplicationDiscriminator = "zk-dashboard-" + keys.InstallationId());
+            return services;
+        }
         var path = string.IsNullOrWhiteSpace(options.DatabasePath) ? new HistoryOptions().DatabasePath : options.DatabasePath;
         var folder = Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".";
         var keys = Directory.CreateDirectory(Path.Combine(folder, KeysFolder));

@@ -11,6 +11,7 @@ using Dashboard.Live;
 using Dashboard.Maintenance;
 using Dashboard.Membership;
 using Dashboard.Monitoring;
+using Dashboard.Replicas;
 using Dashboard.Znodes;
 
 namespace Dashboard.Hosting;
@@ -22,6 +23,7 @@ internal static class DashboardServices
         services.AddRazorComponents();
         services.AddSignalR(o => o.MaximumReceiveMessageSize = 32 * 1024);
         services.AddHistory(configuration);
+        services.AddReplicas(configuration);
         services.AddDashboardAccess(configuration, sandbox);
         services.AddSingleton(_ => new ClusterRegistry(ReadClusters(configuration)));
         services.AddSingleton<LiveFragmentPublisher>();
@@ -65,6 +67,7 @@ internal static class DashboardServices
         app.UseDashboardAccess();
         app.UseMiddleware<LiveConnectionOwners>();
         app.MapHub<LiveHub>("/hubs/live", o => o.CloseOnAuthenticationExpiration = true).RequireAuthorization(AccessPolicies.Read);
+        app.MapHealth();
         app.MapEnsembleApi();
         app.MapHistoryApi();
         app.UseZnodes();

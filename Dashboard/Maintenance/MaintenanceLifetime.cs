@@ -6,16 +6,19 @@ namespace Dashboard.Maintenance;
 /// At start, runs the last process left running become paused (visibly, with the reason); at stop, runs under way
 /// pause themselves before the process ends.
 /// </summary>
-internal sealed partial class MaintenanceLifetime(MaintenanceCoordinator coordinator, ILogger<MaintenanceLifetime> logger) : IHostedService
+internal sealed partial class MaintenanceLifetime(MaintenanceCoordinator coordinator, Core.Replicas.ClusterLeases leases, ILogger<MaintenanceLifetime> logger) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
+        // Replicas on one database: a run marked running may be under way on another replica; the lease renewal
+        // pauses only those whose replica's lease lapsed.
+        if (leases.IsShared) return Task.CompletedTask;
         try
         {
             var paused = coordinator.RecoverInterrupted();
             if (paused > 0) LogRecovered(logger, paused);
         }
-        catch (Microsoft.Data.Sqlite.SqliteException e)
+        catch (System.Data.Common.DbException e)
         {
             // Monitoring must start even when the database cannot be read; maintenance then refuses to start runs.
             LogUnreadable(logger, e);
