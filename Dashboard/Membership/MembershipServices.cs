@@ -28,7 +28,7 @@ internal sealed partial class MembershipLifetime(MembershipCoordinator coordinat
             var paused = coordinator.RecoverInterrupted();
             if (paused > 0) LogRecovered(logger, paused);
         }
-        catch (Microsoft.Data.Sqlite.SqliteException e)
+        catch (System.Data.Common.DbException e)
         {
             LogUnreadable(logger, e);
         }
