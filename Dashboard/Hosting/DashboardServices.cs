@@ -11,14 +11,24 @@ using Dashboard.Live;
 using Dashboard.Maintenance;
 using Dashboard.Monitoring;
 using Dashboard.Znodes;
+using MudBlazor.Services;
 
 namespace Dashboard.Hosting;
 
 internal static class DashboardServices
 {
+    public const long CircuitMessageLimit = 8 * 1024 * 1024;
+
     public static IServiceCollection AddDashboard(this IServiceCollection services, IConfiguration configuration, bool sandbox)
     {
-        services.AddRazorComponents();
+        // A znode value up to ZooKeeper's 1 MB limit is edited in the circuit: the message carrying it (JSON, where a
+        // non-ASCII character may grow to six bytes) must fit; the default 32 KB drops the circuit at ~20,000 characters.
+        services.AddRazorComponents()
+            .AddInteractiveServerComponents()
+            .AddHubOptions(o => o.MaximumReceiveMessageSize = CircuitMessageLimit);
+        services.AddMudServices();
+        services.AddCascadingAuthenticationState();
+        services.AddScoped<Microsoft.AspNetCore.Components.Authorization.AuthenticationStateProvider, CircuitAuthenticationRevalidation>();
         services.AddSignalR(o => o.MaximumReceiveMessageSize = 32 * 1024);
         services.AddHistory(configuration);
         services.AddDashboardAccess(configuration, sandbox);
@@ -26,7 +36,6 @@ internal static class DashboardServices
         services.AddSingleton<LiveFragmentPublisher>();
         services.AddSingleton<LiveConnections>();
         services.AddHostedService<LiveConnectionRecheck>();
-        services.AddHostedService<ClusterListPusher>();
         services.AddHostedService<HistoryStatusPusher>();
         services.AddZnodes(configuration);
 
@@ -34,7 +43,6 @@ internal static class DashboardServices
         services.AddSingleton(_ => new AdminServerClient(new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { Timeout = Timeout.InfiniteTimeSpan }));
         services.AddSingleton<EnsembleStore>();
         services.AddHostedService<EnsembleMonitor>();
-        services.AddHostedService<EnsemblePusher>();
 
         // Kafka on the same ensembles: one watcher per cluster that has Kafka, a live store, and pushes of its pages.
         services.AddSingleton<KafkaStore>();
@@ -70,7 +78,10 @@ internal static class DashboardServices
         app.MapMaintenanceForms();
         app.MapKafkaApi();
         app.MapKafkaElection();
-        app.MapRazorComponents<App>();
+        // Circuits (the hub behind interactive pages) are reads: each action inside checks its own role in its service.
+        app.MapRazorComponents<App>()
+            .AddInteractiveServerRenderMode()
+            .RequireAuthorization(AccessPolicies.Read);
         return app;
     }
 
