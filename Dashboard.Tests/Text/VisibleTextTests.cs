@@ -26,7 +26,7 @@ public sealed class VisibleTextTests : IAsyncLifetime
     [InlineData('\u200B'), InlineData('\u200C'), InlineData('\u200D'), InlineData('\u2060'), InlineData('\uFEFF')]
     public void EveryDisguisingCharacter_IsMarked(char c)
     {
-        var runs = VisibleText.Runs($"a{c}b");
+        var runs = VisibleText.Runs($"a{c}b").ToArray();
         Assert.Equal([new VisibleRun("a", false), new VisibleRun(VisibleText.Mark(c), true), new VisibleRun("b", false)], runs);
     }
 
