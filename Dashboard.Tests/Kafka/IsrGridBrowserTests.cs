@@ -51,10 +51,12 @@ public sealed class IsrGridBrowserTests(Browser browser, ITestOutputHelper outpu
         await page.GotoAsync("/clusters/big/kafka/partitions");
         await Assertions.Expect(page.Locator("#isr-table [data-partition]").First).ToBeVisibleAsync(new() { Timeout = 30_000 });
 
+        // From the request to the first row on screen: the rows come in the prerendered HTML, before the circuit.
         var clock = Stopwatch.StartNew();
-        await page.GotoAsync("/clusters/big/kafka/partitions?problems=true");
+        await page.GotoAsync("/clusters/big/kafka/partitions?problems=true", new() { WaitUntil = WaitUntilState.Commit });
         await Assertions.Expect(page.Locator("#isr-table [data-partition]").First).ToBeVisibleAsync(new() { Timeout = 30_000 });
         var firstRows = clock.Elapsed.TotalMilliseconds;
+        var browserClock = await page.EvaluateAsync<double>("() => performance.getEntriesByType('navigation')[0].responseEnd");
         await Browser.WaitForCircuitAsync(page);
         var matches = new PartitionQuery { ProblemsOnly = true }.Run(state.Analysis).Total;
         await Assertions.Expect(page.Locator("#isr-count")).ToContainTextAsync($"{matches} partition(s) match");
@@ -64,24 +66,24 @@ public sealed class IsrGridBrowserTests(Browser browser, ITestOutputHelper outpu
 
         clock.Restart();
         await page.Locator("#isr-pages [aria-label*='next' i], #isr-pages button:has-text('2')").First.ClickAsync();
-        await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("problems=true.*page=2|page=2.*problems=true"));
-        await Assertions.Expect(page.Locator("#isr-count")).ToContainTextAsync("page 2 of");
+        await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("problems=true.*page=2|page=2.*problems=true"), new() { Timeout = 30_000 });
+        await Assertions.Expect(page.Locator("#isr-count")).ToContainTextAsync("page 2 of", new() { Timeout = 30_000 });
         var nextPage = clock.Elapsed.TotalMilliseconds;
         var secondPageFirst = await page.Locator("#isr-table [data-partition]").First.GetAttributeAsync("data-topic");
 
         await page.GoBackAsync();
-        await Assertions.Expect(page.Locator("#isr-count")).ToContainTextAsync("page 1 of");
+        await Assertions.Expect(page.Locator("#isr-count")).ToContainTextAsync("page 1 of", new() { Timeout = 30_000 });
         Assert.Contains("problems=true", page.Url, StringComparison.Ordinal);
         await page.GoForwardAsync();
-        await Assertions.Expect(page.Locator("#isr-count")).ToContainTextAsync("page 2 of");
+        await Assertions.Expect(page.Locator("#isr-count")).ToContainTextAsync("page 2 of", new() { Timeout = 30_000 });
         Assert.Equal(secondPageFirst, await page.Locator("#isr-table [data-partition]").First.GetAttributeAsync("data-topic"));
 
         // A deep link opens the same view in a new tab.
         var deep = await page.Context.NewPageAsync();
         await deep.GotoAsync(page.Url);
-        await Assertions.Expect(deep.Locator("#isr-count")).ToContainTextAsync("page 2 of");
+        await Assertions.Expect(deep.Locator("#isr-count")).ToContainTextAsync("page 2 of", new() { Timeout = 30_000 });
 
-        output.WriteLine($"100,000 partitions: first rows {firstRows:0} ms after navigation (problems filter, {matches} matches); next page {nextPage:0} ms");
+        output.WriteLine($"100,000 partitions: first rows {firstRows:0} ms after navigation (problems filter, {matches} matches; the browser had the page's HTML at {browserClock:0} ms); next page {nextPage:0} ms");
         Assert.True(firstRows < 1000, $"first rows took {firstRows:0} ms");
         Assert.Empty(problems);
     }

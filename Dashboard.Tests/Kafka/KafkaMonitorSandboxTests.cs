@@ -18,8 +18,8 @@ public sealed class KafkaMonitorSandboxTests(KafkaSandboxFixture fixture) : ICla
     private static readonly HtmlParser Parser = new();
 
     /// <summary>
-    /// The topic page's live part in bUnit over the app's own store: the grid loads its rows once interactive
-    /// (server data is not part of the prerendered HTML), so the rows are checked where they render.
+    /// The topic page's live part in bUnit over the app's own store, as an open circuit renders it (the HTTP
+    /// answer is only checked for its status).
     /// </summary>
     private static async Task<IReadOnlyList<AngleSharp.Dom.IElement>> IsrRowsAsync(DashboardAppFactory app, string topic, PartitionQuery query)
     {

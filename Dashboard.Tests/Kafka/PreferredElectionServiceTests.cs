@@ -30,6 +30,7 @@ public sealed class PreferredElectionServiceTests(SharedEnsemble ensemble) : IAs
         _client = await ZooKeeperClient.ConnectAsync(ensemble.Sandbox.ConnectString, new ZooKeeperClientOptions { RequestTimeout = TimeSpan.FromSeconds(60) });
         foreach (var id in new[] { 1, 2, 3 }) await _kazoo.CreateAsync($"{_root}/brokers/ids/{id}", BrokerV5(id), ephemeral: true, client: $"broker{id}");
         await _kazoo.CreateAsync($"{_root}/controller_epoch", "7");
+        await _kazoo.CreateAsync($"{_root}/admin/delete_topics", ""); // a broker's first start creates /admin
         await _kazoo.CreateAsync($"{_root}/brokers/topics/orders", TopicV3([[1, 2, 3], [2, 3, 1]]));
         await _kazoo.CreateAsync($"{_root}/brokers/topics/orders/partitions/0/state", State(1, [1, 2, 3]));
         await _kazoo.CreateAsync($"{_root}/brokers/topics/orders/partitions/1/state", State(3, [3, 2, 1])); // led by 3, prefers 2
