@@ -32,7 +32,8 @@ public sealed class PreferredElectionWebTests(KafkaSandboxFixture fixture) : ICl
 
     private static async Task<HttpResponseMessage> PostApiAsync(HttpClient client, object body)
     {
-        var token = await AccessTestApp.AntiforgeryTokenAsync(client, "/clusters/local/kafka");
+        // Any static page carries the token (interactive pages post nothing): it is bound to the user, not the page.
+        var token = await AccessTestApp.AntiforgeryTokenAsync(client, "/history");
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(Api, UriKind.Relative)) { Content = JsonContent.Create(body) };
         request.Headers.Add("RequestVerificationToken", token);
         return await client.SendAsync(request);
