@@ -44,11 +44,10 @@ internal static class DashboardServices
         services.AddSingleton<EnsembleStore>();
         services.AddHostedService<EnsembleMonitor>();
 
-        // Kafka on the same ensembles: one watcher per cluster that has Kafka, a live store, and pushes of its pages.
+        // Kafka on the same ensembles: one watcher per cluster that has Kafka, a live store the pages subscribe to.
         services.AddSingleton<KafkaStore>();
-        services.AddSingleton<KafkaIsrViews>();
         services.AddHostedService<KafkaMonitor>();
-        services.AddHostedService<KafkaPusher>();
+        services.AddSingleton<Dashboard.Kafka.PreferredElectionService>();
 
         if (sandbox)
         {
