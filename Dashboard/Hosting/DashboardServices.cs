@@ -75,7 +75,6 @@ internal static class DashboardServices
         app.MapHistoryApi();
         app.UseZnodes();
         app.MapMaintenanceApi();
-        app.MapMaintenanceForms();
         app.MapKafkaApi();
         app.MapKafkaElection();
         // Circuits (the hub behind interactive pages) are reads: each action inside checks its own role in its service.
