@@ -1,9 +1,9 @@
 using System.Security.Claims;
 using Dashboard.Access;
-using Dashboard.Api;
 using Dashboard.Core.Access;
 using Dashboard.Core.Clusters;
 using Dashboard.Core.Maintenance;
+using Dashboard.Core.Text;
 
 namespace Dashboard.Maintenance;
 
@@ -65,7 +65,7 @@ internal sealed class MaintenanceActions(MaintenanceCoordinator runs, ClusterReg
         ArgumentNullException.ThrowIfNull(request);
         if (registry.Find(clusterId) is not { } entry) return new(false, $"No cluster has the id '{clusterId}'.");
         var who = Actor(user);
-        if (who.MayAct && !MaintenanceApi.ConfirmationMatches(entry.Definition, confirm))
+        if (who.MayAct && !VisibleText.Confirms(confirm?.Trim(), entry.Definition.Name))
             return new(false, $"Type the cluster's name, {entry.Definition.Name}, to confirm: nothing was started.");
         try
         {
