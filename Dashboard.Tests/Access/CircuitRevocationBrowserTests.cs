@@ -28,10 +28,19 @@ public sealed class CircuitRevocationBrowserTests(Browser browser)
         await Assertions.Expect(page.Locator("#ensemble-live")).ToBeVisibleAsync();
         await page.EvaluateAsync("() => window.__marker = 'same page'");
 
-        // The admin page's action, on the store it calls: the operator's session ends.
-        var sessions = app.Services.GetRequiredService<SessionStore>();
-        var session = Assert.Single(await sessions.ListActiveAsync(), s => s.User == AccessTestApp.OperatorName);
-        Assert.NotNull(await sessions.EndAsync(session.Id, AccessTestApp.AdminName, "revoked by an admin"));
+        // An admin, in another browser, revokes the operator's session on the sessions page.
+        var (admin, adminProblems) = await browser.NewPageAsync(app.StartRealServer());
+        await admin.GotoAsync("/sign-in");
+        await admin.FillAsync("#name", AccessTestApp.AdminName);
+        await admin.FillAsync("#password", AccessTestApp.AdminPassword);
+        await admin.ClickAsync("#sign-in-form button[type=submit]");
+        await admin.GotoAsync("/admin/sessions");
+        await Browser.WaitForCircuitAsync(admin);
+        await admin.ClickAsync($"#session-list tr[data-user={AccessTestApp.OperatorName}] [data-action=revoke]");
+        await Assertions.Expect(admin.Locator("#session-message")).ToContainTextAsync("The session was revoked.");
+        await Assertions.Expect(admin.Locator($"#session-list tr[data-user={AccessTestApp.OperatorName}]")).ToHaveCountAsync(0);
+        Assert.DoesNotContain(await app.Services.GetRequiredService<SessionStore>().ListActiveAsync(), x => x.User == AccessTestApp.OperatorName);
+        Assert.Empty(adminProblems);
         var revoked = Stopwatch.StartNew();
 
         await Assertions.Expect(page.Locator("#access-refused")).ToBeVisibleAsync(new() { Timeout = 60_000 });
