@@ -18,7 +18,8 @@ public sealed class CircuitRevocationBrowserTests(Browser browser)
     public async Task OpenEnsemblePage_SessionRevokedByAdmin_PageBecomesNotAuthorizedWithinAMinute()
     {
         await using var app = AccessTestApp.Create(new() { ["Dashboard:Clusters:0:Name"] = "Local", ["Dashboard:Clusters:0:ConnectString"] = "127.0.0.1:1" });
-        var (page, _) = await browser.NewPageAsync(app.StartRealServer());
+        var address = app.StartRealServer();
+        var (page, _) = await browser.NewPageAsync(address);
         await page.GotoAsync("/sign-in");
         await page.FillAsync("#name", AccessTestApp.OperatorName);
         await page.FillAsync("#password", AccessTestApp.OperatorPassword);
@@ -29,7 +30,7 @@ public sealed class CircuitRevocationBrowserTests(Browser browser)
         await page.EvaluateAsync("() => window.__marker = 'same page'");
 
         // An admin, in another browser, revokes the operator's session on the sessions page.
-        var (admin, adminProblems) = await browser.NewPageAsync(app.StartRealServer());
+        var (admin, adminProblems) = await browser.NewPageAsync(address);
         await admin.GotoAsync("/sign-in");
         await admin.FillAsync("#name", AccessTestApp.AdminName);
         await admin.FillAsync("#password", AccessTestApp.AdminPassword);
