@@ -74,7 +74,6 @@ internal static class DashboardServices
         app.MapHistoryApi();
         app.UseZnodes();
         app.MapMaintenanceApi();
-        app.MapMaintenanceForms();
         app.MapKafkaApi();
         app.MapKafkaElection();
         // Pages and their circuits fall under the fallback policy: a circuit is a read (MethodAwareRequirement); each
