@@ -42,7 +42,7 @@ public sealed class ZnodeChangeTests(SharedEnsemble ensemble)
         var form = (await app.PageAsync(root)).QuerySelector("#znode-edit-form")!;
 
         // Browsers send textarea line breaks as CRLF; the node had LF, so LF is kept.
-        var fields = ZnodeTestApp.BrowserFields(form);
+        var fields = ZnodeTestApp.BrowserFields(form, root);
         fields["data"] = "line1\r\nchanged";
         var (status, html) = await app.PostAsync("set-data", fields);
 
@@ -67,7 +67,7 @@ public sealed class ZnodeChangeTests(SharedEnsemble ensemble)
         var root = ZnodeFixture.UniqueRoot("conflict");
         await zk.CreateAsync(root, Encoding.UTF8.GetBytes("original"));
         await using var app = ZnodeTestApp.Start(Server, allowWrites: true);
-        var fields = ZnodeTestApp.BrowserFields((await app.PageAsync(root)).QuerySelector("#znode-edit-form")!);
+        var fields = ZnodeTestApp.BrowserFields((await app.PageAsync(root)).QuerySelector("#znode-edit-form")!, root);
         await zk.SetDataAsync(root, Encoding.UTF8.GetBytes("theirs"));
         fields["data"] = "mine";
 
@@ -91,13 +91,13 @@ public sealed class ZnodeChangeTests(SharedEnsemble ensemble)
         await zk.MultiAsync([TransactionOperation.Create(root), TransactionOperation.Create(root + "/a"), TransactionOperation.Create(root + "/a/b"), TransactionOperation.Create(root + "/c")]);
         await using var app = ZnodeTestApp.Start(Server, allowWrites: true);
 
-        var form = await ZnodeTestApp.ParseAsync(await app.Http.GetStringAsync(new Uri($"/clusters/zk/znodes/delete-recursive?path={Uri.EscapeDataString(root)}", UriKind.Relative)));
-        var fingerprint = form.QuerySelector("input[name='fingerprint']")!.GetAttribute("value")!;
+        var form = await app.RecursiveDeletePlanAsync(root);
+        var fingerprint = form.Fingerprint;
         var (refusedStatus, refused) = await app.PostAsync("delete-recursive", new() { ["path"] = root, ["confirm"] = root + "/a", ["fingerprint"] = fingerprint });
         var stillThere = await zk.ExistsAsync(root + "/a/b");
         var (status, done) = await app.PostAsync("delete-recursive", new() { ["path"] = root, ["confirm"] = root, ["fingerprint"] = fingerprint });
 
-        Assert.Equal("4", form.QuerySelector("#recursive-count")?.GetAttribute("data-count"));
+        Assert.Equal(4, form.Count);
         Assert.Equal(HttpStatusCode.UnprocessableEntity, refusedStatus);
         Assert.Equal("refused", refused.QuerySelector("#znode-write-outcome")?.GetAttribute("data-outcome"));
         Assert.NotNull(stillThere);
