@@ -94,20 +94,21 @@ public sealed class ZnodeComponentTests : IAsyncLifetime
     }
 
     [Fact]
-    public void Tree_LevelOverTheCap_ShowsTheFirstNamesTheCurrentNodeAndAMoreEntry()
+    public async Task Tree_LevelOverTheCap_ShowsTheFirstNamesTheCurrentNodeAndAMoreEntry()
     {
         var names = Enumerable.Range(0, ZnodeTreeLevel.MaxNames).Select(i => $"c{i:D6}").Append("c099999").ToList();
         var levels = new[] { new ZnodeTreeLevel("/", ["wide"], 1), new ZnodeTreeLevel("/wide", names, 100_000) };
-        var ui = new ComponentContext(s => s.AddSingleton<ZnodeBrowser>(_ => null!));
+        // Only levels given are rendered: the app's browser is there for expanding, which this test does not do.
+        await using var app = ZnodeTestApp.Start("127.0.0.1:1");
+        await using var components = app.Components();
 
-        var tree = ui.Bunit.Render<ZnodeTree>(p => p.Add(x => x.ClusterId, "c1").Add(x => x.CurrentPath, "/wide/c099999").Add(x => x.Levels, levels));
+        var tree = components.Context.Bunit.Render<ZnodeTree>(p => p.Add(x => x.ClusterId, "c1").Add(x => x.CurrentPath, "/wide/c099999").Add(x => x.Levels, levels));
 
         Assert.Equal(ZnodeTreeLevel.MaxNames + 1, tree.FindAll("ul[data-level='/wide'] > li[data-tree-node]").Count);
         Assert.NotNull(tree.Find("a.znode-current[href='/clusters/c1/znodes?path=%2Fwide%2Fc099999']"));
         var more = tree.Find("li[data-tree-more]");
         Assert.Equal((100_000 - ZnodeTreeLevel.MaxNames - 1).ToString(System.Globalization.CultureInfo.InvariantCulture), more.GetAttribute("data-tree-more"));
         Assert.Equal("/clusters/c1/znodes?path=%2Fwide", more.QuerySelector("a")!.GetAttribute("href"));
-        _ = ui.DisposeAsync().AsTask();
     }
 
     [Fact]

@@ -11,8 +11,9 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Dashboard.Tests.Znodes;
 
 /// <summary>
-/// The role rule and the audit at the service (ACLs admin-only; an import that only changes data is an operator's) the page's circuit calls (no HTTP middleware in between): one test
-/// per action and role, against the real ensemble, with the tree checked through kazoo.
+/// The role rule and the audit at the service the page's circuit calls (no HTTP middleware in between): one test
+/// per action and role against the real ensemble. ACLs are admin-only; an import that only changes data is an
+/// operator's; viewers and anonymous readers are refused and the refusal is recorded.
 /// </summary>
 [Collection(SharedEnsembleCollection.Name)]
 public sealed class ZnodeWriteServiceTests(SharedEnsemble ensemble)
@@ -53,10 +54,10 @@ public sealed class ZnodeWriteServiceTests(SharedEnsemble ensemble)
         if (!allowed) Assert.Equal(403, status);
         var changed = action switch
         {
-            "create" => await Kazoo.GetAsync(Server, root + "/new") is not null,
+            "create" => await zk.ExistsAsync(root + "/new") is not null,
             "set-data" => Encoding.UTF8.GetString(await Kazoo.GetAsync(Server, root) ?? []) == "after",
-            "delete" => await Kazoo.GetAsync(Server, root + "/child") is null,
-            "delete-recursive" => await Kazoo.GetAsync(Server, root) is null,
+            "delete" => await zk.ExistsAsync(root + "/child") is null,
+            "delete-recursive" => await zk.ExistsAsync(root) is null,
             "set-acl" => (await zk.GetAclAsync(root)).Acl.Count == 2,
             _ => Encoding.UTF8.GetString(await Kazoo.GetAsync(Server, root + "/child") ?? []) == "imported",
         };
