@@ -76,7 +76,7 @@ public sealed class ZnodeBrowserTests(SharedEnsemble ensemble, Browser browser) 
     {
         var root = ZnodeFixture.UniqueRoot("ui-rdel");
         var target = root + "/app\u202Econfig";
-        await Kazoo.RunAsync(Server, [new("create", root, ""), new("create", target, ""), new("create", target + "/a", "1"), new("create", target + "/b", "2")]);
+        await Kazoo.RunAsync(Server, [new("create", root, ""), new("create", target, ""), new("create", target + "/a", "31"), new("create", target + "/b", "32")]);
         await using var app = ZnodeTestApp.Start(Server, allowWrites: true);
         var (page, problems) = await browser.NewPageAsync(app.Factory.StartRealServer());
         await ZnodeLosslessBrowserTests.SignInAsync(page);

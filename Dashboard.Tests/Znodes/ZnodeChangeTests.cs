@@ -79,7 +79,7 @@ public sealed class ZnodeChangeTests(SharedEnsemble ensemble)
         Assert.Equal("theirs", html.QuerySelector("#conflict-current")?.TextContent);
         Assert.Equal("theirs", Encoding.UTF8.GetString((await zk.GetDataAsync(root)).Data));
         // The explicit overwrite offered targets the version now there.
-        Assert.Equal("1", html.QuerySelector("#znode-conflict + form input[name='version']")?.GetAttribute("value"));
+        Assert.Contains("Value now in ZooKeeper (version 1", html.QuerySelector("#znode-conflict")?.TextContent, StringComparison.Ordinal);
         Assert.Equal(ZnodeChangeOutcome.Conflict, Assert.Single(app.Changes.Changes).Outcome);
     }
 
@@ -153,9 +153,7 @@ public sealed class ZnodeChangeTests(SharedEnsemble ensemble)
 
         var (dryStatus, plan) = await app.PostFileAsync("import", "export.json", export, new() { ["target"] = root });
         var afterDryRun = await zk.ExistsAsync(root + "/bin/deep");
-        var apply = plan.QuerySelector("#znode-import-apply")!;
-        var (applyStatus, applied) = await app.PostAsync("import", apply.QuerySelectorAll("input[type='hidden']").Where(i => i.GetAttribute("name") != "__RequestVerificationToken")
-            .ToDictionary(i => i.GetAttribute("name")!, i => i.GetAttribute("value")!));
+        var (applyStatus, applied) = await app.PostAsync("import", ApplyFields(plan, root, export));
 
         Assert.Equal(HttpStatusCode.OK, dryStatus);
         Assert.Equal(("1", "1", "1"), (plan.QuerySelector("#znode-import-plan")?.GetAttribute("data-creates"), plan.QuerySelector("#znode-import-plan")?.GetAttribute("data-updates"), plan.QuerySelector("#znode-import-plan")?.GetAttribute("data-unchanged")));
@@ -181,12 +179,19 @@ public sealed class ZnodeChangeTests(SharedEnsemble ensemble)
         var (_, plan) = await app.PostFileAsync("import", "export.json", export, new() { ["target"] = root });
         await zk.SetDataAsync(root, Encoding.UTF8.GetBytes("v3"));
 
-        var fields = plan.QuerySelectorAll("#znode-import-apply input[type='hidden']").Where(i => i.GetAttribute("name") != "__RequestVerificationToken")
-            .ToDictionary(i => i.GetAttribute("name")!, i => i.GetAttribute("value")!);
+        var fields = ApplyFields(plan, root, export);
         var (_, again) = await app.PostAsync("import", fields);
 
         Assert.Contains("changed since the dry run", again.Body?.TextContent, StringComparison.Ordinal);
         Assert.Equal("v3", Encoding.UTF8.GetString((await zk.GetDataAsync(root)).Data));
         Assert.Empty(app.Changes.Changes);
     }
+
+    /// <summary>Applying over HTTP: the reviewed export, where to, and the digest of the dry run shown.</summary>
+    private static Dictionary<string, string> ApplyFields(AngleSharp.Html.Dom.IHtmlDocument plan, string target, byte[] export) => new()
+    {
+        ["target"] = target,
+        ["export"] = Encoding.UTF8.GetString(export),
+        ["digest"] = plan.QuerySelector("#znode-import-plan")!.GetAttribute("data-digest")!,
+    };
 }

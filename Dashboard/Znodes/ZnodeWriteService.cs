@@ -29,11 +29,14 @@ internal sealed class ZnodeWriteService(ZnodeBrowser browser, ZooKeeperClientPoo
     public Task<ZnodeWriteAnswer> SetDataAsync(ZnodeActor actor, string clusterId, string path, byte[]? data, int version, long czxid, CancellationToken cancellationToken) =>
         RunAsync(actor, clusterId, ZnodeChangeKind.SetData, path, (w, ct) => w.SetDataAsync(path, data, version, czxid, ct), cancellationToken);
 
-    public Task<ZnodeWriteAnswer> CreateAsync(ZnodeActor actor, string clusterId, string path, byte[]? data, CreateMode mode, CancellationToken cancellationToken)
+    public async Task<ZnodeWriteAnswer> CreateAsync(ZnodeActor actor, string clusterId, string path, byte[]? data, CreateMode mode, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(actor);
+        // The gate answers first: a refused person learns nothing about their input.
+        if (await RefuseAsync(actor, clusterId, ZnodeChangeKind.Create, path, cancellationToken).ConfigureAwait(false) is { } refused) return refused;
         if (!ZooKeeperPath.IsValid(path, mode == CreateMode.PersistentSequential))
-            return Task.FromResult(new ZnodeWriteAnswer(null, ZnodeEndpoints.PathProblem(path), StatusCodes.Status400BadRequest));
-        return RunAsync(actor, clusterId, ZnodeChangeKind.Create, null, (w, ct) => w.CreateAsync(path, data, mode, ct), cancellationToken, pathForRefusal: path);
+            return new ZnodeWriteAnswer(null, ZnodeEndpoints.PathProblem(path), StatusCodes.Status400BadRequest);
+        return await RunAsync(actor, clusterId, ZnodeChangeKind.Create, null, (w, ct) => w.CreateAsync(path, data, mode, ct), cancellationToken).ConfigureAwait(false);
     }
 
     public Task<ZnodeWriteAnswer> DeleteAsync(ZnodeActor actor, string clusterId, string path, int version, CancellationToken cancellationToken) =>
@@ -79,10 +82,10 @@ internal sealed class ZnodeWriteService(ZnodeBrowser browser, ZooKeeperClientPoo
     }
 
     private async Task<ZnodeWriteAnswer> RunAsync(ZnodeActor actor, string clusterId, ZnodeChangeKind kind, string? path, Func<ZnodeWriter, CancellationToken, Task<ZnodeWriteResult>> change,
-        CancellationToken cancellationToken, TimeSpan? timeout = null, string? pathForRefusal = null)
+        CancellationToken cancellationToken, TimeSpan? timeout = null)
     {
         ArgumentNullException.ThrowIfNull(actor);
-        if (await RefuseAsync(actor, clusterId, kind, path ?? pathForRefusal ?? "/", cancellationToken).ConfigureAwait(false) is { } refused) return refused;
+        if (path is not null && await RefuseAsync(actor, clusterId, kind, path, cancellationToken).ConfigureAwait(false) is { } refused) return refused;
         if (path is not null && !ZooKeeperPath.IsValid(path)) return new ZnodeWriteAnswer(null, ZnodeEndpoints.PathProblem(path), StatusCodes.Status400BadRequest);
         try
         {
