@@ -29,7 +29,8 @@ public sealed class ZnodeChangeTests(SharedEnsemble ensemble)
         Assert.Equal("keep", Encoding.UTF8.GetString((await zk.GetDataAsync(root)).Data));
         Assert.Null(page.QuerySelector("#znode-edit-form"));
         Assert.NotNull(page.QuerySelector("#znode-writes-off"));
-        Assert.Empty(app.Changes.Changes);
+        // The refusal is itself recorded (the service audits every attempt; a circuit passes no HTTP middleware that would).
+        Assert.Equal((ZnodeChangeOutcome.Refused, Dashboard.Znodes.ZnodeWriteGate.WritesOff), (Assert.Single(app.Changes.Changes).Outcome, app.Changes.Changes[0].Detail));
     }
 
     [Fact]
