@@ -121,7 +121,8 @@ public sealed class ZnodeLargeChildrenTests(ZnodeWideEnsemble ensemble, Browser 
         Assert.EndsWith("offset=50", page.Url, StringComparison.Ordinal);
         Assert.Equal(50, await page.Locator("#znode-children [data-child]").CountAsync());
         await Assertions.Expect(page.Locator("#children-counts")).ToContainTextAsync("of 100,000 matching");
-        // The aim is under a second; on this shared 2-core machine it measured 1.1-1.7 s (see the output line).
+        // The aim is under a second: measured 681 ms alone, 1,631 ms while the whole znode suite ran on this shared
+        // 2-core machine (see the output line), so the bound here is the loaded one.
         Assert.True(first < 5_000, $"first page took {first} ms");
         Assert.Empty(problems);
     }
