@@ -10,6 +10,8 @@ await esbuild.build({
   entryPoints: {
     app: path.join(here, 'src', 'app.js'),
     'theme-init': path.join(here, 'src', 'theme-init.js'),
+    ui: path.join(here, 'src', 'ui.js'),
+    'ui-styles': path.join(here, 'src', 'ui.css'),
   },
   bundle: true,
   minify: true,

@@ -31,6 +31,15 @@ public sealed class ClusterRegistry
 
     public IReadOnlyList<ClusterEntry> Clusters => _clusters;
 
+    /// <summary>Calls <paramref name="changed"/> after every change of the list (it only signals; read <see cref="Clusters"/>).</summary>
+    public IDisposable Subscribe(Action changed)
+    {
+        ArgumentNullException.ThrowIfNull(changed);
+        void OnChanged(IReadOnlyList<ClusterEntry> _) => changed();
+        Changed += OnChanged;
+        return new Live.Subscription(() => Changed -= OnChanged);
+    }
+
     public ClusterEntry? Find(string id) => _clusters.FirstOrDefault(c => c.Definition.Id == id);
 
     public void Upsert(ClusterEntry entry)

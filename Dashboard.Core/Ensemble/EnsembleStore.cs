@@ -18,6 +18,22 @@ public sealed class EnsembleStore(int historyLimit = 150, int eventLimit = 200)
     /// <summary>Raised after each recorded snapshot, with the events it produced (possibly none).</summary>
     public event Action<ClusterEnsembleState, ImmutableArray<EnsembleEvent>>? Updated;
 
+    /// <summary>
+    /// Calls <paramref name="changed"/> after every snapshot of <paramref name="clusterId"/> (every cluster when null).
+    /// The callback only signals: it runs on the poller's thread, so it must not block; read the newest state with
+    /// <see cref="Get"/> when the screen renders.
+    /// </summary>
+    public IDisposable Subscribe(string? clusterId, Action changed)
+    {
+        ArgumentNullException.ThrowIfNull(changed);
+        void OnUpdated(ClusterEnsembleState state, ImmutableArray<EnsembleEvent> _)
+        {
+            if (clusterId is null || state.Latest.ClusterId == clusterId) changed();
+        }
+        Updated += OnUpdated;
+        return new Live.Subscription(() => Updated -= OnUpdated);
+    }
+
     public ClusterEnsembleState? Get(string clusterId) => _states.TryGetValue(clusterId, out var s) ? s : null;
 
     public IReadOnlyDictionary<string, EnsembleSnapshot> Latest => _states.ToDictionary(p => p.Key, p => p.Value.Latest, StringComparer.Ordinal);

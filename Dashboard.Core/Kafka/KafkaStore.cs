@@ -33,6 +33,30 @@ public sealed class KafkaStore(int controllerHistoryLimit = 200, int eventLimit 
     /// <summary>Raised when a cluster's Kafka is forgotten (gone from the registry, or no longer found).</summary>
     public event Action<string>? Removed;
 
+    /// <summary>
+    /// Calls <paramref name="changed"/> after every change (or removal) of <paramref name="clusterId"/>'s Kafka state
+    /// (every cluster when null). The callback only signals; read the newest state with <see cref="Get"/>.
+    /// </summary>
+    public IDisposable Subscribe(string? clusterId, Action changed)
+    {
+        ArgumentNullException.ThrowIfNull(changed);
+        void OnUpdated(ClusterKafkaState state)
+        {
+            if (clusterId is null || state.ClusterId == clusterId) changed();
+        }
+        void OnRemoved(string id)
+        {
+            if (clusterId is null || id == clusterId) changed();
+        }
+        Updated += OnUpdated;
+        Removed += OnRemoved;
+        return new Live.Subscription(() =>
+        {
+            Updated -= OnUpdated;
+            Removed -= OnRemoved;
+        });
+    }
+
     public ClusterKafkaState? Get(string clusterId) => _states.TryGetValue(clusterId, out var s) ? s : null;
 
     public IReadOnlyCollection<string> ClusterIds => _states.Keys.Order(StringComparer.Ordinal).ToList();

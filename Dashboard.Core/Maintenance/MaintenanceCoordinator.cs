@@ -32,6 +32,18 @@ public sealed class MaintenanceCoordinator : IAsyncDisposable
     /// <summary>Raised after every change of a run (state, step, log line), with the run as saved (without its log).</summary>
     public event Action<MaintenanceRun>? Changed;
 
+    /// <summary>Calls <paramref name="changed"/> after each change of a run of this cluster (every cluster when null), for open screens.</summary>
+    public IDisposable Subscribe(string? clusterId, Action changed)
+    {
+        ArgumentNullException.ThrowIfNull(changed);
+        void OnChanged(MaintenanceRun run)
+        {
+            if (clusterId is null || run.ClusterId == clusterId) changed();
+        }
+        Changed += OnChanged;
+        return new Live.Subscription(() => Changed -= OnChanged);
+    }
+
     /// <summary>The run as stored, with what its step waits for now when it is being driven.</summary>
     public MaintenanceRun? Get(string runId) => WithWait(_store.Get(runId));
 

@@ -200,7 +200,7 @@ public sealed class ZnodeWriter(ZooKeeperClient client, string clusterId, string
     }
 
     /// <summary>
-    /// Deletes a node and everything under it, only when <paramref name="typedConfirmation"/> is exactly the path
+    /// Deletes a node and everything under it, only when <paramref name="typedConfirmation"/> is the path (exactly, or as the page shows it)
     /// and the subtree is still the one the person was shown (<paramref name="expectedFingerprint"/>); otherwise
     /// nothing is deleted and the new plan is returned to ask again. Leaves first; a node that appears meanwhile
     /// makes its parent's delete fail with "has children", which is reported, not retried.
@@ -208,7 +208,7 @@ public sealed class ZnodeWriter(ZooKeeperClient client, string clusterId, string
     public async Task<ZnodeWriteResult> DeleteRecursiveAsync(string path, string? typedConfirmation, string? expectedFingerprint, CancellationToken cancellationToken = default)
     {
         var attempt = Change(ZnodeChangeKind.DeleteRecursive, path, null, null, null, null, ZnodeChangeOutcome.Refused, "");
-        if (!string.Equals(typedConfirmation, path, StringComparison.Ordinal))
+        if (!Text.VisibleText.Confirms(typedConfirmation, path))
             return await RecordAsync(attempt, "The typed confirmation does not match the path; nothing was deleted.").ConfigureAwait(false);
         if (path is "/" or "/zookeeper" || path.StartsWith("/zookeeper/", StringComparison.Ordinal))
             return await RecordAsync(attempt, "The root and ZooKeeper's own /zookeeper tree cannot be deleted.").ConfigureAwait(false);
@@ -263,7 +263,7 @@ public sealed class ZnodeWriter(ZooKeeperClient client, string clusterId, string
         {
             var before = await client.GetAclAsync(path, cancellationToken).ConfigureAwait(false);
             attempt = attempt with { AclBefore = ZnodeValueSummary.DescribeAcl(before.Acl) };
-            if (AclLockout.Problem(acl, Identities) is { } lockout && !string.Equals(typedConfirmation, path, StringComparison.Ordinal))
+            if (AclLockout.Problem(acl, Identities) is { } lockout && !Text.VisibleText.Confirms(typedConfirmation, path))
                 return await RecordAsync(attempt, lockout + " Type the path to confirm; nothing was changed.").ConfigureAwait(false) with { NeedsConfirmation = true };
             var stat = await client.SetAclAsync(path, acl, expectedAclVersion, cancellationToken).ConfigureAwait(false);
             return await RecordAsync(attempt with { VersionAfter = stat.AclVersion, Outcome = ZnodeChangeOutcome.Applied },

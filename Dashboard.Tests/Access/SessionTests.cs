@@ -1,9 +1,11 @@
 using System.Net;
 using System.Text.Json;
 using AngleSharp.Html.Parser;
+using Dashboard.Access;
 using Dashboard.Core.Access;
 using Dashboard.Tests.Support;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Dashboard.Tests.Access;
 
@@ -50,21 +52,21 @@ public sealed class SessionTests
         Assert.Equal(2, rows.Count);
         Assert.Single(page.QuerySelectorAll("#session-list tr[data-user]"), r => r.GetAttribute("data-user") == AccessTestApp.AdminName);
 
-        // Revoke the newest operator session (listed first: most recently used) — the phone's.
-        var handler = rows[0].QuerySelector("form input[name=_handler]")!.GetAttribute("value")!;
-        Assert.StartsWith("revoke-", handler, StringComparison.Ordinal);
-        var answer = await PostFormAsync(admin, "/admin/sessions", handler);
-        Assert.Contains("The session was revoked.", answer, StringComparison.Ordinal);
+        // Revoke the newest operator session (listed first: most recently used) — the phone's — as the page's circuit does.
+        var sessions = app.Services.GetRequiredService<SessionAdmin>();
+        var alice = DashboardPrincipal.Create(AccessTestApp.AdminName, DashboardRole.Admin, "password", "Cookies");
+        var listed = (await sessions.ListAsync(alice)).Where(x => x.User == AccessTestApp.OperatorName).ToList();
+        Assert.Equal(rows.Select(r => r.GetAttribute("data-session")), listed.Select(x => SessionValidation.Short(x.Id)));
+        Assert.True(await sessions.RevokeAsync(alice, "circuit", listed[0].Id));
+        Assert.False(await sessions.RevokeAsync(alice, "circuit", listed[0].Id));
 
         var stillWorking = new[] { await WhoAsync(thief, laptopCookie), await WhoAsync(thief, phoneCookie) };
         Assert.Single(stillWorking, w => w == AccessTestApp.OperatorName);
         Assert.Single(stillWorking, w => w is null);
 
         page = await Parser.ParseDocumentAsync(await admin.GetStringAsync(new Uri("/admin/sessions", UriKind.Relative)));
-        var revokeAll = page.QuerySelectorAll("#session-list tr[data-user]").Single(r => r.GetAttribute("data-user") == AccessTestApp.OperatorName)
-            .QuerySelectorAll("form input[name=_handler]").Select(i => i.GetAttribute("value")!).Single(v => v.StartsWith("revoke-all-", StringComparison.Ordinal));
-        answer = await PostFormAsync(admin, "/admin/sessions", revokeAll);
-        Assert.Contains($"1 session(s) of {AccessTestApp.OperatorName} revoked.", answer, StringComparison.Ordinal);
+        Assert.Single(page.QuerySelectorAll("#session-list tr[data-user]"), r => r.GetAttribute("data-user") == AccessTestApp.OperatorName);
+        Assert.Equal(1, await sessions.RevokeAllAsync(alice, "circuit", AccessTestApp.OperatorName));
         Assert.Null(await WhoAsync(thief, laptopCookie));
         Assert.Null(await WhoAsync(thief, phoneCookie));
         Assert.Equal(AccessTestApp.AdminName, await WhoAsync(admin, null));
@@ -108,6 +110,29 @@ public sealed class SessionTests
             }
         }
         Assert.False(timeout.IsCancellationRequested);
+    }
+
+    [Theory]
+    [InlineData("viewer")]
+    [InlineData("operator")]
+    public async Task SessionAdmin_NonAdmin_ListRevokeAndRevokeAllRefused_AndAudited(string role)
+    {
+        await using var app = AccessTestApp.Create();
+        using var laptop = AccessTestApp.Client(app);
+        await SessionCookieAsync(laptop, AccessTestApp.OperatorName);
+        var sessions = app.Services.GetRequiredService<SessionAdmin>();
+        var alice = DashboardPrincipal.Create(AccessTestApp.AdminName, DashboardRole.Admin, "password", "Cookies");
+        var id = Assert.Single(await sessions.ListAsync(alice)).Id;
+        var user = DashboardPrincipal.Create("mallory", role == "viewer" ? DashboardRole.Viewer : DashboardRole.Operator, "password", "Cookies");
+
+        await Assert.ThrowsAsync<UnauthorizedAccessException>(() => sessions.ListAsync(user));
+        Assert.False(await sessions.RevokeAsync(user, "circuit", id));
+        Assert.Equal(0, await sessions.RevokeAllAsync(user, "circuit", AccessTestApp.OperatorName));
+
+        Assert.Single(await sessions.ListAsync(alice));
+        var audit = await AccessTestApp.AuditAsync(app);
+        Assert.Contains(audit, e => e is { Action: "session-revoke", User: "mallory", Outcome: AuditOutcome.Denied });
+        Assert.Contains(audit, e => e is { Action: "session-revoke-all", User: "mallory", Outcome: AuditOutcome.Denied });
     }
 
     [Fact]
@@ -219,15 +244,5 @@ public sealed class SessionTests
         if (response.StatusCode == HttpStatusCode.Unauthorized) return null;
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("role").GetString();
-    }
-
-    private static async Task<string> PostFormAsync(HttpClient client, string page, string handler)
-    {
-        var token = await AccessTestApp.AntiforgeryTokenAsync(client, page);
-        using var form = new FormUrlEncodedContent(new Dictionary<string, string> { ["_handler"] = handler, ["__RequestVerificationToken"] = token });
-        var response = await client.PostAsync(new Uri(page, UriKind.Relative), form);
-        var html = await response.Content.ReadAsStringAsync();
-        Assert.True(response.IsSuccessStatusCode, html);
-        return html;
     }
 }

@@ -31,7 +31,7 @@ public sealed class SignInBrowserTests(Browser browser)
         await Assertions.Expect(page.Locator("[data-token-secret]")).ToContainTextAsync("zkd_");
 
         await page.GotoAsync("/");
-        await Assertions.Expect(page.Locator("#live-status")).ToHaveAttributeAsync("data-state", "connected");
+        await Browser.WaitForCircuitAsync(page);
         Assert.Empty(cspViolations);
         Assert.Empty(problems);
     }

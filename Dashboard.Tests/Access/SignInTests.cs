@@ -25,7 +25,7 @@ public sealed class SignInTests
         Assert.Equal(AccessTestApp.OperatorName, page.QuerySelector("[data-user-name]")?.TextContent);
         Assert.Equal("operator", page.QuerySelector("[data-user-role]")?.TextContent);
         // An operator is not shown admin sections.
-        Assert.DoesNotContain(page.QuerySelectorAll("nav .nav-link"), a => a.GetAttribute("href")!.StartsWith("/admin", StringComparison.Ordinal));
+        Assert.DoesNotContain(page.QuerySelectorAll("#app-navigation a"), a => a.GetAttribute("href")!.StartsWith("/admin", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -158,7 +158,7 @@ public sealed class SignInTests
 
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
         Assert.Equal("Not allowed", page.QuerySelector("h1")?.TextContent);
-        var links = page.QuerySelectorAll("nav .nav-link").Select(a => a.GetAttribute("href") ?? "").ToList();
+        var links = page.QuerySelectorAll("#app-navigation a").Select(a => a.GetAttribute("href") ?? "").ToList();
         Assert.Contains("/", links);
         Assert.DoesNotContain(links, href => href.StartsWith("/admin", StringComparison.Ordinal));
     }
@@ -173,7 +173,7 @@ public sealed class SignInTests
         using var client = await AccessTestApp.SignedInAsync(app, name);
         var home = await Parser.ParseDocumentAsync(await client.GetStringAsync(new Uri("/", UriKind.Relative)));
 
-        var links = home.QuerySelectorAll("nav .nav-link").Select(a => a.GetAttribute("href")!).ToList();
+        var links = home.QuerySelectorAll("#app-navigation a").Select(a => a.GetAttribute("href")!).ToList();
         Assert.Contains("/", links);
         Assert.Equal(name == AccessTestApp.AdminName, links.Contains("/admin/audit"));
         foreach (var link in links)

@@ -5,7 +5,7 @@ using Microsoft.Playwright;
 
 namespace Dashboard.Tests.Kafka;
 
-/// <summary>The Kafka page in Chromium against sandbox brokers on a real ensemble: a killed broker shows without a reload.</summary>
+/// <summary>The Kafka pages in Chromium: a killed broker shows without a reload (sandbox brokers on a real ensemble).</summary>
 [Collection(BrowserCollection.Name)]
 public sealed class KafkaBrowserTests(Browser browser) : IAsyncLifetime
 {
@@ -34,14 +34,15 @@ public sealed class KafkaBrowserTests(Browser browser) : IAsyncLifetime
         var victim = kafka.RunningBrokerIds.First(id => id != controller);
 
         await page.GotoAsync("/clusters/local/kafka");
-        await Assertions.Expect(page.Locator("#live-status")).ToHaveAttributeAsync("data-state", "connected");
-        // The first read may land after the page was served: the push brings the brokers in.
+        await Browser.WaitForCircuitAsync(page);
+        // The first read may land after the page was served: the circuit brings the brokers in.
         await Assertions.Expect(page.Locator("#broker-table tr[data-status=alive]")).ToHaveCountAsync(3, new() { Timeout = 20_000 });
         var isrPage = await page.Context.NewPageAsync();
         isrPage.Console += (_, message) => { if (message.Type == "error") problems.Add("ISR page console: " + message.Text); };
         isrPage.PageError += (_, error) => problems.Add("ISR page error: " + error);
         await isrPage.GotoAsync("/clusters/local/kafka/topics/orders");
-        await Assertions.Expect(isrPage.Locator("#isr-table tbody tr")).ToHaveCountAsync(4);
+        await Browser.WaitForCircuitAsync(isrPage);
+        await Assertions.Expect(isrPage.Locator("#isr-table [data-partition]")).ToHaveCountAsync(4);
         await page.EvaluateAsync("() => window.__marker = 'same page'");
         await isrPage.EvaluateAsync("() => window.__marker = 'same page'");
 
@@ -49,7 +50,7 @@ public sealed class KafkaBrowserTests(Browser browser) : IAsyncLifetime
 
         // Broker 'victim' holds a "logs" replica (3 partitions over 3 brokers), so it stays listed as missing.
         await Assertions.Expect(page.Locator($"#broker-table tr[data-broker-id='{victim}']")).ToHaveAttributeAsync("data-status", "missing", new() { Timeout = 20_000 });
-        await Assertions.Expect(page.Locator("#topic-table tr[data-topic=orders] [data-field=urp]")).ToHaveTextAsync("4", new() { Timeout = 20_000 });
+        await Assertions.Expect(page.Locator("#topic-table tr:has([data-topic=orders]) [data-field=urp]")).ToHaveTextAsync("4", new() { Timeout = 20_000 });
         await Assertions.Expect(isrPage.Locator($"#isr-table span[data-replica='{victim}'][data-in-isr=false]")).ToHaveCountAsync(4, new() { Timeout = 20_000 });
         Assert.Equal("same page", await page.EvaluateAsync<string>("() => window.__marker"));
         Assert.Equal("same page", await isrPage.EvaluateAsync<string>("() => window.__marker"));

@@ -1,19 +1,19 @@
 using System.Net;
 using System.Text.Json;
-using AngleSharp.Html.Parser;
+using AngleSharp.Dom;
+using Bunit;
 using Dashboard.Components.Controls.KafkaView;
 using Dashboard.Core.Clusters;
 using Dashboard.Core.Kafka;
-using Dashboard.Live;
 using Dashboard.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
+using MudBlazor;
 
 namespace Dashboard.Tests.Kafka;
 
-/// <summary>Kafka components rendered as the live push renders them, and the API's errors, on hand-made snapshots.</summary>
+/// <summary>Kafka components in bUnit fed by the app's real store, and the API's and pages' errors, on hand-made snapshots.</summary>
 public sealed class KafkaWebTests : IAsyncLifetime
 {
-    private static readonly HtmlParser Parser = new();
     private static readonly ClusterDefinition Cluster = new("prod", "Prod", "a:2181", ClusterOrigin.Settings);
     private readonly DashboardAppFactory _app = new(new Dictionary<string, string?>
     {
@@ -22,9 +22,34 @@ public sealed class KafkaWebTests : IAsyncLifetime
         ["Dashboard:Clusters:0:ConnectString"] = "127.0.0.1:9",
     });
 
+    private ComponentContext? _ui;
+
     public Task InitializeAsync() => Task.CompletedTask;
 
-    public async Task DisposeAsync() => await _app.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        if (_ui is not null) await _ui.DisposeAsync();
+        await _app.DisposeAsync();
+    }
+
+    /// <summary>The components read the app's own store (the one the watcher and <see cref="Feed"/> write to).</summary>
+    private ComponentContext Ui()
+    {
+        if (_ui is not null) return _ui;
+        var store = _app.Services.GetRequiredService<KafkaStore>();
+        _ui = new ComponentContext(s => s.AddSingleton(store).AddSingleton(new ClusterRegistry([Cluster])));
+        _ui.Bunit.Render<MudPopoverProvider>();
+        return _ui;
+    }
+
+    private IRenderedComponent<KafkaOverviewLive> RenderOverview() => Ui().Bunit.Render<KafkaOverviewLive>(p => p.Add(c => c.Cluster, Cluster));
+
+    private IRenderedComponent<KafkaTopicLive> RenderIsr(string topic, PartitionQuery query) =>
+        Ui().Bunit.Render<KafkaTopicLive>(p => p.Add(c => c.ClusterId, "prod").Add(c => c.Topic, topic).Add(c => c.Query, query));
+
+    /// <summary>A data grid row has no attributes of its own: rows are found by the marked cell inside them.</summary>
+    private static IElement Row<T>(IRenderedComponent<T> cut, string cellSelector) where T : Microsoft.AspNetCore.Components.IComponent =>
+        cut.WaitForElement(cellSelector).Closest("tr")!;
 
     private static KafkaBroker Broker(int id) => new(id, 100 + id,
         new BrokerRegistration(id, 5, $"h{id}", 9092, [$"PLAINTEXT://h{id}:9092"], new Dictionary<string, string>(), -1, null, $"rack{id}", new Dictionary<string, FeatureRange>(), 100 + id), null);
@@ -53,37 +78,68 @@ public sealed class KafkaWebTests : IAsyncLifetime
         return store.Record("prod", new KafkaClusterUpdate(Snapshot(), []), [new ControllerChange(2, 7, 900, DateTimeOffset.UnixEpoch, null, TimeSpan.FromMilliseconds(1500), 0)])!;
     }
 
-    private async Task<AngleSharp.Html.Dom.IHtmlDocument> RenderAsync<T>(Dictionary<string, object?> parameters) where T : Microsoft.AspNetCore.Components.IComponent =>
-        await Parser.ParseDocumentAsync(await _app.Services.GetRequiredService<LiveFragmentPublisher>().RenderAsync<T>(parameters));
-
     [Fact]
-    public async Task Overview_BrokerGoneAndMalformedState_MissingBrokerControllerBadgeAndRawValueShown()
+    public void Overview_BrokerGoneAndMalformedState_MissingBrokerControllerBadgeAndRawValueShown()
     {
-        var doc = await RenderAsync<KafkaOverviewLive>(KafkaOverviewLive.Parameters(Cluster, Feed()));
+        Feed();
+        var cut = RenderOverview();
 
-        Assert.Equal("missing", doc.QuerySelector("#broker-table tr[data-broker-id='3']")!.GetAttribute("data-status"));
-        Assert.NotNull(doc.QuerySelector("#broker-table tr[data-broker-id='2'] [data-field=controller]"));
-        Assert.Equal("rack1", doc.QuerySelector("#broker-table tr[data-broker-id='1'] td:nth-child(3)")!.TextContent.Trim());
-        Assert.Equal("1", doc.QuerySelector("#topic-table tr[data-topic=orders] [data-field=urp]")!.TextContent.Trim());
-        Assert.Contains("{not json", doc.QuerySelector("#kafka-unreadable [data-unreadable]")!.TextContent, StringComparison.Ordinal);
-        Assert.Equal("7", doc.QuerySelector("#controller-history tbody tr")!.GetAttribute("data-epoch"));
-        Assert.Contains("1500", doc.QuerySelector("#controller-history [data-field=gap]")!.TextContent, StringComparison.Ordinal);
+        Assert.Equal("missing", cut.Find("#broker-table tr[data-broker-id='3']").GetAttribute("data-status"));
+        Assert.NotNull(cut.Find("#broker-table tr[data-broker-id='2'] [data-field=controller]"));
+        Assert.Equal("rack1", cut.Find("#broker-table tr[data-broker-id='1'] td:nth-child(3)").TextContent.Trim());
+        Assert.Equal("1", Row(cut, "#topic-table [data-topic=orders]").QuerySelector("[data-field=urp]")!.TextContent.Trim());
+        Assert.Contains("{not json", cut.Find("#kafka-unreadable [data-unreadable]").TextContent, StringComparison.Ordinal);
+        Assert.Equal("7", cut.Find("#controller-history tbody tr").GetAttribute("data-epoch"));
+        Assert.Contains("1500", cut.Find("#controller-history [data-field=gap]").TextContent, StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task IsrTable_ProblemsOnly_ShowsOutOfSyncReplicaAndUnreadableStateFirstRowsIntact()
+    public void IsrGrid_ProblemsOnly_ShowsOutOfSyncReplicaAndUnreadableStateFirstRowsIntact()
     {
-        var state = Feed();
-        var doc = await RenderAsync<IsrTable>(IsrTable.Parameters("prod", "orders", state, new PartitionQuery { ProblemsOnly = true }));
+        Feed();
+        var cut = RenderIsr("orders", new PartitionQuery { ProblemsOnly = true });
 
-        var rows = doc.QuerySelectorAll("#isr-table tbody tr");
-        Assert.Equal(["2", "1"], rows.Select(r => r.GetAttribute("data-partition")));
+        cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll("#isr-table [data-partition]").Count));
+        var rows = cut.FindAll("#isr-table tbody tr").Where(r => r.QuerySelector("[data-partition]") is not null).ToList();
+        Assert.Equal(["2", "1"], rows.Select(r => r.QuerySelector("[data-partition]")!.GetAttribute("data-partition")));
         Assert.Contains("{not json", rows[0].TextContent, StringComparison.Ordinal);
         Assert.Equal("false", rows[1].QuerySelector("span[data-replica='3']")!.GetAttribute("data-in-isr"));
         Assert.Equal("true", rows[1].QuerySelector("span[data-replica='2']")!.GetAttribute("data-in-isr"));
         Assert.Contains("under-replicated", rows[1].QuerySelector("[data-field=flags]")!.TextContent, StringComparison.Ordinal);
         Assert.DoesNotContain("not on preferred leader", rows[1].QuerySelector("[data-field=flags]")!.TextContent, StringComparison.Ordinal);
-        Assert.Equal("kafka-isr:prod:orders:bany:problems:p1:n100", doc.QuerySelector("#isr-live")!.GetAttribute("data-live-topic"));
+        Assert.Contains("2 partition(s) match", cut.Find("#isr-count").TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void IsrGrid_NewReadInTheStore_RowsFollowWithoutReload()
+    {
+        Feed();
+        var cut = RenderIsr("orders", new PartitionQuery());
+        cut.WaitForAssertion(() => Assert.Equal(3, cut.FindAll("#isr-table [data-partition]").Count));
+        Assert.Equal("false", Row(cut, "#isr-table [data-partition='1']").QuerySelector("span[data-replica='3']")!.GetAttribute("data-in-isr"));
+
+        // Broker 3 is back in orders-1's ISR: the grid reloads its page from the new snapshot.
+        var healed = Snapshot();
+        var topic = healed.Topics["orders"];
+        var partitions = topic.Partitions.Select(p => p.Id.Partition == 1 ? p with { State = p.State! with { Isr = [2, 1, 3] } } : p).ToList();
+        var store = _app.Services.GetRequiredService<KafkaStore>();
+        store.Record("prod", new KafkaClusterUpdate(healed with { Topics = new Dictionary<string, KafkaTopic> { ["orders"] = topic with { Partitions = partitions } } }, []), []);
+
+        cut.WaitForAssertion(() => Assert.Equal("true", Row(cut, "#isr-table [data-partition='1']").QuerySelector("span[data-replica='3']")!.GetAttribute("data-in-isr")), TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public void TopicGrid_NameFilterAndPage_OnlyThatPageOfMatchesRendered()
+    {
+        var topics = Enumerable.Range(0, 120).Select(i => new TopicHealth($"t-{i:D3}", 1, 1, i == 7 ? 1 : 0, 0, 0, 1.0, false, false, false)).ToList();
+        var analysis = new KafkaClusterAnalysis([], [], topics);
+        var cut = Ui().Bunit.Render<TopicGrid>(p => p.Add(c => c.ClusterId, "prod").Add(c => c.Analysis, analysis).Add(c => c.Admin, PendingAdminRequests.None)
+            .Add(c => c.Query, new TopicQuery { NameContains = "T-0", Page = 2 }));
+
+        cut.WaitForAssertion(() => Assert.Equal(TopicQuery.DefaultPageSize, cut.FindAll("#topic-table [data-topic]").Count));
+        Assert.Contains("100 topic(s) match · page 2 of 2", cut.Find("#topic-count").TextContent, StringComparison.Ordinal);
+        // Problems first across pages: t-007 is on page 1, so page 2 starts after the 50 first healthy names.
+        Assert.Equal("t-050", cut.FindAll("#topic-table [data-topic]")[0].GetAttribute("data-topic"));
     }
 
     [Fact]
@@ -110,6 +166,13 @@ public sealed class KafkaWebTests : IAsyncLifetime
         using var brokers = JsonDocument.Parse(await client.GetStringAsync("/api/clusters/prod/kafka/brokers"));
         Assert.Equal("missing", brokers.RootElement[2].GetProperty("status").GetString());
         Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/clusters/nope/kafka")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/clusters/nope/kafka/topics/orders")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/clusters/nope/kafka/partitions")).StatusCode);
+        // A topic the latest read does not have is a missing page too; one it has is served.
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/clusters/prod/kafka/topics/nope")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/clusters/prod/kafka/topics/orders")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/clusters/prod/kafka/partitions?problems=true&page=2")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/clusters/prod/kafka")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/kafka")).StatusCode);
     }
 
@@ -141,25 +204,25 @@ public sealed class KafkaWebTests : IAsyncLifetime
     [Fact]
     public async Task Overview_DualWriteReassignmentUnreadableTopic_MigrationShownBrokersNotMissingShareUnknown()
     {
-        var state = FeedMigrating();
-        var doc = await RenderAsync<KafkaOverviewLive>(KafkaOverviewLive.Parameters(Cluster, state));
+        FeedMigrating();
+        var cut = RenderOverview();
 
-        Assert.Equal("dualwrite", doc.QuerySelector("#kafka-migration")!.GetAttribute("data-phase"));
-        Assert.Contains("metadata offset 120", doc.QuerySelector("#kafka-migration")!.TextContent, StringComparison.Ordinal);
-        Assert.All(doc.QuerySelectorAll("#broker-table tbody tr"), r => Assert.Equal("kraft", r.GetAttribute("data-status")));
-        Assert.Equal("5", doc.QuerySelector("#controller-znode [data-field=kraft-epoch]")!.TextContent.Trim());
-        Assert.Equal("unknown", doc.QuerySelector("#topic-table tr[data-topic=garbled] [data-field=preferred-share]")!.TextContent.Trim());
-        Assert.Equal("100 %", doc.QuerySelector("#topic-table tr[data-topic=moving] [data-field=preferred-share]")!.TextContent.Trim());
-        Assert.Contains("reassignment (1)", doc.QuerySelector("#topic-table tr[data-topic=moving] [data-field=reassignment]")!.TextContent, StringComparison.Ordinal);
-        Assert.Contains("moving-0 -> [4,1,2]", doc.QuerySelector("#kafka-legacy-reassignment")!.TextContent, StringComparison.Ordinal);
+        Assert.Equal("dualwrite", cut.Find("#kafka-migration").GetAttribute("data-phase"));
+        Assert.Contains("metadata offset 120", cut.Find("#kafka-migration").TextContent, StringComparison.Ordinal);
+        Assert.All(cut.FindAll("#broker-table tbody tr"), r => Assert.Equal("kraft", r.GetAttribute("data-status")));
+        Assert.Equal("5", cut.Find("#controller-znode [data-field=kraft-epoch]").TextContent.Trim());
+        Assert.Equal("unknown", Row(cut, "#topic-table [data-topic=garbled]").QuerySelector("[data-field=preferred-share]")!.TextContent.Trim());
+        Assert.Equal("100 %", Row(cut, "#topic-table [data-topic=moving]").QuerySelector("[data-field=preferred-share]")!.TextContent.Trim());
+        Assert.Contains("reassignment (1)", Row(cut, "#topic-table [data-topic=moving]").QuerySelector("[data-field=reassignment]")!.TextContent, StringComparison.Ordinal);
+        Assert.Contains("moving-0 -> [4,1,2]", cut.Find("#kafka-legacy-reassignment").TextContent, StringComparison.Ordinal);
 
-        var isr = await RenderAsync<IsrTable>(IsrTable.Parameters("prod", "moving", state, new PartitionQuery { Reassigning = true }));
-        var row = Assert.Single(isr.QuerySelectorAll("#isr-table tbody tr"));
+        var isr = RenderIsr("moving", new PartitionQuery { Reassigning = true });
+        isr.WaitForAssertion(() => Assert.Single(isr.FindAll("#isr-table [data-partition]")));
+        var row = Row(isr, "#isr-table [data-partition]");
         Assert.Equal("adding 4", row.QuerySelector("[data-field=adding]")!.TextContent.Trim());
         Assert.Equal("removing 3", row.QuerySelector("[data-field=removing]")!.TextContent.Trim());
         Assert.NotNull(row.QuerySelector("[data-field=recovering]"));
         Assert.DoesNotContain("under-replicated", row.QuerySelector("[data-field=flags]")!.TextContent, StringComparison.Ordinal);
-
         var client = _app.CreateClient();
         using var kafka = JsonDocument.Parse(await client.GetStringAsync("/api/clusters/prod/kafka"));
         Assert.Equal("dual-write", kafka.RootElement.GetProperty("migration").GetProperty("phase").GetString());

@@ -38,6 +38,13 @@ public sealed class Browser : IAsyncLifetime
         return (page, problems);
     }
 
+    /// <summary>
+    /// Waits until the page's circuit is up (the shell renders this marker only when interactive): before that, a
+    /// page is the prerendered copy and clicks do nothing.
+    /// </summary>
+    public static Task WaitForCircuitAsync(IPage page, float timeoutMs = 30_000) =>
+        Assertions.Expect(page.Locator("#components-reconnect-modal")).ToHaveAttributeAsync("data-circuit", "interactive", new() { Timeout = timeoutMs });
+
     public async Task DisposeAsync()
     {
         if (Instance is not null) await Instance.DisposeAsync();

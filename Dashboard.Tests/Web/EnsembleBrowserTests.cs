@@ -25,8 +25,8 @@ public sealed class EnsembleBrowserTests(Browser browser) : IAsyncLifetime
         await using var app = new DashboardAppFactory(Settings());
         var (page, problems) = await browser.NewPageAsync(app.StartRealServer());
         await page.GotoAsync("/clusters/local/ensemble");
-        await Assertions.Expect(page.Locator("#live-status")).ToHaveAttributeAsync("data-state", "connected");
-        // The first poll may land after the page was served: the live push brings the topology in.
+        await Browser.WaitForCircuitAsync(page);
+        // The first poll may land after the page was served: the circuit brings the topology in.
         var topology = page.Locator("#topology");
         await Assertions.Expect(topology.Locator("g[data-role=leader]")).ToHaveCountAsync(1, new() { Timeout = 15_000 });
         await Assertions.Expect(topology.Locator("g[data-role=observer]")).ToHaveCountAsync(1);

@@ -18,20 +18,20 @@ public sealed class HistoryStatusBrowserTests(Browser browser)
         var database = app.Services.GetRequiredService<HistoryDatabase>();
         Assert.True(await writer.FlushAsync());
         await page.GotoAsync("/");
-        await Assertions.Expect(page.Locator("#live-status")).ToHaveAttributeAsync("data-state", "connected");
-        await Assertions.Expect(page.Locator("#history-status .alert")).ToHaveCountAsync(0);
+        await Browser.WaitForCircuitAsync(page);
+        await Assertions.Expect(page.Locator("#history-status .mud-alert")).ToHaveCountAsync(0);
 
         // Another process holding the write lock: a real fault, not a fake.
         using (var other = database.Open())
         {
             other.Execute("BEGIN EXCLUSIVE");
             writer.Enqueue(new EventWrite(new HistoryEvent("c", DateTimeOffset.UtcNow, "node-down", "1", "test")));
-            await Assertions.Expect(page.Locator("#history-status .alert")).ToContainTextAsync("locked");
+            await Assertions.Expect(page.Locator("#history-status .mud-alert")).ToContainTextAsync("locked");
             Assert.Contains("History is degraded", await page.Locator("#history-status").TextContentAsync(), StringComparison.Ordinal);
             other.Execute("ROLLBACK");
         }
 
-        await Assertions.Expect(page.Locator("#history-status .alert")).ToHaveCountAsync(0, new() { Timeout = 20_000 });
+        await Assertions.Expect(page.Locator("#history-status .mud-alert")).ToHaveCountAsync(0, new() { Timeout = 20_000 });
         Assert.Empty(problems);
     }
 }

@@ -15,11 +15,13 @@ public sealed class HomePageBrowserTests(Browser browser)
         var (page, problems) = await browser.NewPageAsync(app.StartRealServer());
 
         await page.GotoAsync("/");
+        await Browser.WaitForCircuitAsync(page);
 
         Assert.Equal("Overview", (await page.Locator("h1").TextContentAsync())?.Trim());
-        // Bootstrap's CSS applied: the active nav pill has the primary background, not the default transparent one.
-        var background = await page.Locator("nav .nav-link.active").EvaluateAsync<string>("e => getComputedStyle(e).backgroundColor");
+        // MudBlazor's CSS and theme applied: the app bar has the theme's colour, not the default transparent one.
+        var background = await page.Locator(".mud-appbar").EvaluateAsync<string>("e => getComputedStyle(e).backgroundColor");
         Assert.NotEqual("rgba(0, 0, 0, 0)", background);
+        Assert.Equal("Live", (await page.Locator("#components-reconnect-modal .live-when-up").TextContentAsync())?.Trim());
         Assert.Empty(problems);
     }
 
@@ -29,14 +31,21 @@ public sealed class HomePageBrowserTests(Browser browser)
         await using var app = new DashboardAppFactory();
         var (page, problems) = await browser.NewPageAsync(app.StartRealServer());
         await page.GotoAsync("/");
-        var before = await page.Locator("html").GetAttributeAsync("data-bs-theme");
+        await Browser.WaitForCircuitAsync(page);
+        const string Background = "() => getComputedStyle(document.body).backgroundColor";
+        var before = await page.EvaluateAsync<string>(Background);
 
         await page.ClickAsync("#theme-toggle");
-        var after = await page.Locator("html").GetAttributeAsync("data-bs-theme");
+        await Assertions.Expect(page.Locator("#theme-toggle")).ToHaveAttributeAsync("aria-pressed", "true");
+        var after = await page.EvaluateAsync<string>(Background);
+        // No flash: the copy the server sends (before any script runs) is already dark.
+        var served = await page.APIRequest.GetAsync("/");
+        var html = await served.TextAsync();
         await page.ReloadAsync();
-        var reloaded = await page.Locator("html").GetAttributeAsync("data-bs-theme");
+        var reloaded = await page.EvaluateAsync<string>(Background);
 
         Assert.NotEqual(before, after);
+        Assert.Contains("data-bs-theme=\"dark\"", html, StringComparison.Ordinal);
         Assert.Equal(after, reloaded);
         Assert.Empty(problems);
     }
@@ -47,7 +56,7 @@ public sealed class HomePageBrowserTests(Browser browser)
         await using var app = new DashboardAppFactory();
         var (page, problems) = await browser.NewPageAsync(app.StartRealServer());
         await page.GotoAsync("/");
-        await Assertions.Expect(page.Locator("#live-status")).ToHaveAttributeAsync("data-state", "connected");
+        await Browser.WaitForCircuitAsync(page);
         await page.EvaluateAsync("() => window.__marker = 'same page'");
 
         app.Registry.Upsert(new ClusterEntry(new ClusterDefinition("pushed", "Pushed cluster", "127.0.0.1:2181", ClusterOrigin.Settings), ClusterAvailability.Ready));

@@ -4,7 +4,7 @@ using Dashboard.Tests.Support;
 
 namespace Dashboard.Tests.Web;
 
-/// <summary>The overview page as the server renders it (no browser).</summary>
+/// <summary>The overview page as the server prerenders it (no browser, no circuit).</summary>
 public sealed class HomePageTests
 {
     private static readonly HtmlParser Parser = new();
@@ -19,10 +19,14 @@ public sealed class HomePageTests
         response.EnsureSuccessStatusCode();
         var document = await Parser.ParseDocumentAsync(await response.Content.ReadAsStringAsync());
 
-        Assert.Equal("Overview", document.QuerySelector("nav .nav-link.active")?.TextContent.Trim());
+        Assert.Equal("Overview", document.QuerySelector("#app-navigation a.active")?.TextContent.Trim());
         Assert.NotNull(document.QuerySelector("#theme-toggle"));
         Assert.Contains("Dashboard:Clusters", document.QuerySelector("#cluster-list")?.TextContent, StringComparison.Ordinal);
-        Assert.NotNull(document.QuerySelector("link[href='dist/app.css']"));
+        // An interactive page: Blazor's script and MudBlazor's styles, not the older Bootstrap bundle.
+        Assert.NotNull(document.QuerySelector("script[src='_framework/blazor.web.js']"));
+        Assert.NotNull(document.QuerySelector("link[href='_content/MudBlazor/MudBlazor.min.css']"));
+        Assert.Null(document.QuerySelector("link[href='dist/app.css']"));
+        Assert.Equal("prerendered", document.QuerySelector("#components-reconnect-modal")?.GetAttribute("data-circuit"));
     }
 
     [Fact]

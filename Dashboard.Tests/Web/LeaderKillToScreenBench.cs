@@ -42,10 +42,10 @@ public sealed class LeaderKillToScreenBench(ITestOutputHelper output) : IAsyncLi
         await using var app = new DashboardAppFactory(Settings());
         var (page, problems) = await _browser.NewPageAsync(app.StartRealServer());
         await page.GotoAsync("/clusters/local/ensemble");
-        await Assertions.Expect(page.Locator("#live-status")).ToHaveAttributeAsync("data-state", "connected");
+        await Browser.WaitForCircuitAsync(page);
         var topology = page.Locator("#topology");
         await Assertions.Expect(topology.Locator("g[data-role=leader]")).ToHaveCountAsync(1, new() { Timeout = 15_000 });
-        // Every change of the leader shown, with the browser's wall clock (morphing may update or replace the figure).
+        // Every change of the leader shown, with the browser's wall clock (a re-render may update or replace the figure).
         await page.EvaluateAsync("""
             () => {
               window.__leaders = [];

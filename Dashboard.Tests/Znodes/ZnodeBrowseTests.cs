@@ -1,4 +1,5 @@
 using System.Net;
+using Bunit;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
@@ -73,18 +74,18 @@ public sealed class ZnodeBrowseTests(SharedEnsemble ensemble)
         Assert.DoesNotContain("   at ", await missing.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task Page_IllegalPath_ShowsClearMessageNotErrorPage()
+    [Theory]
+    [InlineData("zk", "/bad/../path")]
+    [InlineData("zk", "/no-such-node")]
+    [InlineData("no-such-cluster", "/")]
+    public async Task Page_IllegalPathMissingNodeOrUnknownCluster_Answers404(string cluster, string path)
     {
         await using var app = ZnodeTestApp.Start(Server);
 
-        var page = await app.PageAsync("/bad/../path");
+        var response = await app.Http.GetAsync(new Uri($"/clusters/{cluster}/znodes?path={Uri.EscapeDataString(path == "/no-such-node" ? path + Guid.NewGuid().ToString("N") : path)}", UriKind.Relative));
 
-        var problem = page.QuerySelector("#znode-problem");
-        Assert.NotNull(problem);
-        Assert.Equal("InvalidPath", problem.GetAttribute("data-kind"));
-        Assert.Contains("relative segment", problem.TextContent, StringComparison.Ordinal);
-        Assert.NotNull(page.QuerySelector("nav[aria-label='Sections']"));
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.DoesNotContain("   at ", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -143,7 +144,7 @@ public sealed class ZnodeBrowseTests(SharedEnsemble ensemble)
         Assert.Matches(@"\((just now|\d+ (s|min|h|d) ago)\)", page.QuerySelector("#znode-stat tr[data-stat='mtime']")?.TextContent ?? "");
         Assert.Equal(["/", root[1..]], page.QuerySelectorAll("#znode-breadcrumbs li").Select(li => li.TextContent.Trim()));
         Assert.Contains("anyone", page.QuerySelector("#znode-acl")?.TextContent, StringComparison.Ordinal);
-        Assert.NotNull(page.QuerySelector("tr[data-child='session'] .badge.text-bg-warning"));
+        Assert.NotNull(page.QuerySelector("[data-child='session'] .znode-ephemeral"));
         Assert.NotNull(page.QuerySelector($"#znode-tree a[href='/clusters/zk/znodes?path={Uri.EscapeDataString(root)}']"));
     }
 
@@ -161,10 +162,10 @@ public sealed class ZnodeBrowseTests(SharedEnsemble ensemble)
         var page = await app.PageAsync(root);
 
         Assert.Empty(page.QuerySelectorAll("#znode-children img, #znode-data script, #znode-tree img"));
-        var rendered = page.QuerySelectorAll("#znode-children tbody tr").Select(r => r.QuerySelector("a")!.TextContent).ToList();
+        var rendered = page.QuerySelectorAll("#znode-children [data-child]").Select(r => r.QuerySelector("a")!.TextContent).ToList();
         Assert.Contains("<img src=x onerror=alert(1)>", rendered);
         Assert.Contains("quote\"'", rendered);
-        Assert.Contains("rtl⟨U+202E⟩txt.exe", rendered);
+        Assert.Contains(Dashboard.Core.Text.VisibleText.Shown("rtl\u202Etxt.exe"), rendered);
         // A control character makes it binary: detected as hex; the text view still shows it, inert and visible.
         Assert.Equal("hex", page.QuerySelector("#znode-data")?.GetAttribute("data-detected"));
         var asText = await app.PageAsync(root, "&view=text");
@@ -196,7 +197,7 @@ public sealed class ZnodeBrowseTests(SharedEnsemble ensemble)
     }
 
     [Fact]
-    public async Task ChildrenFragment_NextPage_ReturnsTableOnlyAndPushesPageUrl()
+    public async Task Page_NextPageOfChildren_OffsetAndLimitFromTheUrl()
     {
         await using var zk = await ZnodeFixture.ClientAsync(Server);
         var root = ZnodeFixture.UniqueRoot("frag");
@@ -204,16 +205,12 @@ public sealed class ZnodeBrowseTests(SharedEnsemble ensemble)
         await zk.MultiAsync(Enumerable.Range(0, 30).Select(i => TransactionOperation.Create($"{root}/n{i:D2}")));
         await using var app = ZnodeTestApp.Start(Server);
 
-        var response = await app.Http.GetAsync(new Uri($"/clusters/zk/znodes/children?path={Uri.EscapeDataString(root)}&offset=20&limit=20", UriKind.Relative));
-        var html = await ZnodeTestApp.ParseAsync(await response.Content.ReadAsStringAsync());
+        var html = await app.PageAsync(root, "&offset=20&limit=20");
 
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Null(html.QuerySelector("nav[aria-label='Sections']"));
-        Assert.Equal(10, html.QuerySelectorAll("#znode-children tbody tr").Length);
-        Assert.Equal("n20", html.QuerySelector("#znode-children tbody tr")?.GetAttribute("data-child"));
-        Assert.NotNull(html.QuerySelector("a[rel='prev']"));
+        Assert.Equal(10, html.QuerySelectorAll("#znode-children [data-child]").Length);
+        Assert.Equal("n20", html.QuerySelector("#znode-children [data-child]")?.GetAttribute("data-child"));
+        Assert.Equal($"/clusters/zk/znodes?path={Uri.EscapeDataString(root)}&limit=20", html.QuerySelector("a[rel='prev']")?.GetAttribute("href"));
         Assert.Null(html.QuerySelector("a[rel='next']"));
-        Assert.Contains("offset=20", response.Headers.GetValues("HX-Push-Url").Single(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -225,20 +222,16 @@ public sealed class ZnodeBrowseTests(SharedEnsemble ensemble)
             TransactionOperation.Create(root + "/b"), TransactionOperation.Create(root + "/b/c"), TransactionOperation.Create(root + "/b/c/target-2"), TransactionOperation.Create(root + "/b/other")]);
         await using var app = ZnodeTestApp.Start(Server);
 
-        var (status, html) = await app.PostAsync("search", new() { ["root"] = root, ["pattern"] = "target-*" });
-        Assert.Equal(HttpStatusCode.OK, status);
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (html.QuerySelector("#znode-search-job")?.GetAttribute("data-state") == "running" && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(100);
-            var poll = html.QuerySelector("#znode-search-job")!.GetAttribute("hx-get")!;
-            html = await ZnodeTestApp.ParseAsync(await app.Http.GetStringAsync(new Uri(poll, UriKind.Relative)));
-        }
+        await using var ui = app.Components();
+        var search = ui.Context.Bunit.Render<Dashboard.Components.Znodes.ZnodeSearchForm>(p => p.Add(x => x.ClusterId, ZnodeTestApp.ClusterId).Add(x => x.Root, root));
 
-        Assert.Equal("done", html.QuerySelector("#znode-search-job")?.GetAttribute("data-state"));
-        var links = html.QuerySelectorAll(".znode-search-results a").Select(a => a.TextContent).Order(StringComparer.Ordinal).ToList();
+        search.Find("#search-pattern").Change("target-*");
+        search.Find("#znode-search-form").Submit();
+
+        search.WaitForAssertion(() => Assert.Equal("done", search.Find("#znode-search-job").GetAttribute("data-state")), TimeSpan.FromSeconds(30));
+        var links = search.FindAll(".znode-search-results a").Select(a => a.TextContent).Order(StringComparer.Ordinal).ToList();
         Assert.Equal([root + "/a/target-1", root + "/b/c/target-2"], links);
-        Assert.Contains("in 7 node(s)", html.QuerySelector("#search-summary")?.TextContent, StringComparison.Ordinal);
+        Assert.Contains("in 7 node(s)", search.Find("#search-summary").TextContent, StringComparison.Ordinal);
     }
 }
 

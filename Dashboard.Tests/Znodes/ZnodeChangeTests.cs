@@ -29,7 +29,8 @@ public sealed class ZnodeChangeTests(SharedEnsemble ensemble)
         Assert.Equal("keep", Encoding.UTF8.GetString((await zk.GetDataAsync(root)).Data));
         Assert.Null(page.QuerySelector("#znode-edit-form"));
         Assert.NotNull(page.QuerySelector("#znode-writes-off"));
-        Assert.Empty(app.Changes.Changes);
+        // The refusal is itself recorded (the service audits every attempt; a circuit passes no HTTP middleware that would).
+        Assert.Equal((ZnodeChangeOutcome.Refused, Dashboard.Znodes.ZnodeWriteGate.WritesOff), (Assert.Single(app.Changes.Changes).Outcome, app.Changes.Changes[0].Detail));
     }
 
     [Fact]
@@ -42,7 +43,7 @@ public sealed class ZnodeChangeTests(SharedEnsemble ensemble)
         var form = (await app.PageAsync(root)).QuerySelector("#znode-edit-form")!;
 
         // Browsers send textarea line breaks as CRLF; the node had LF, so LF is kept.
-        var fields = ZnodeTestApp.BrowserFields(form);
+        var fields = ZnodeTestApp.BrowserFields(form, root);
         fields["data"] = "line1\r\nchanged";
         var (status, html) = await app.PostAsync("set-data", fields);
 
@@ -67,7 +68,7 @@ public sealed class ZnodeChangeTests(SharedEnsemble ensemble)
         var root = ZnodeFixture.UniqueRoot("conflict");
         await zk.CreateAsync(root, Encoding.UTF8.GetBytes("original"));
         await using var app = ZnodeTestApp.Start(Server, allowWrites: true);
-        var fields = ZnodeTestApp.BrowserFields((await app.PageAsync(root)).QuerySelector("#znode-edit-form")!);
+        var fields = ZnodeTestApp.BrowserFields((await app.PageAsync(root)).QuerySelector("#znode-edit-form")!, root);
         await zk.SetDataAsync(root, Encoding.UTF8.GetBytes("theirs"));
         fields["data"] = "mine";
 
@@ -79,7 +80,7 @@ public sealed class ZnodeChangeTests(SharedEnsemble ensemble)
         Assert.Equal("theirs", html.QuerySelector("#conflict-current")?.TextContent);
         Assert.Equal("theirs", Encoding.UTF8.GetString((await zk.GetDataAsync(root)).Data));
         // The explicit overwrite offered targets the version now there.
-        Assert.Equal("1", html.QuerySelector("#znode-conflict + form input[name='version']")?.GetAttribute("value"));
+        Assert.Contains("Value now in ZooKeeper (version 1", html.QuerySelector("#znode-conflict")?.TextContent, StringComparison.Ordinal);
         Assert.Equal(ZnodeChangeOutcome.Conflict, Assert.Single(app.Changes.Changes).Outcome);
     }
 
@@ -91,13 +92,13 @@ public sealed class ZnodeChangeTests(SharedEnsemble ensemble)
         await zk.MultiAsync([TransactionOperation.Create(root), TransactionOperation.Create(root + "/a"), TransactionOperation.Create(root + "/a/b"), TransactionOperation.Create(root + "/c")]);
         await using var app = ZnodeTestApp.Start(Server, allowWrites: true);
 
-        var form = await ZnodeTestApp.ParseAsync(await app.Http.GetStringAsync(new Uri($"/clusters/zk/znodes/delete-recursive?path={Uri.EscapeDataString(root)}", UriKind.Relative)));
-        var fingerprint = form.QuerySelector("input[name='fingerprint']")!.GetAttribute("value")!;
+        var form = await app.RecursiveDeletePlanAsync(root);
+        var fingerprint = form.Fingerprint;
         var (refusedStatus, refused) = await app.PostAsync("delete-recursive", new() { ["path"] = root, ["confirm"] = root + "/a", ["fingerprint"] = fingerprint });
         var stillThere = await zk.ExistsAsync(root + "/a/b");
         var (status, done) = await app.PostAsync("delete-recursive", new() { ["path"] = root, ["confirm"] = root, ["fingerprint"] = fingerprint });
 
-        Assert.Equal("4", form.QuerySelector("#recursive-count")?.GetAttribute("data-count"));
+        Assert.Equal(4, form.Count);
         Assert.Equal(HttpStatusCode.UnprocessableEntity, refusedStatus);
         Assert.Equal("refused", refused.QuerySelector("#znode-write-outcome")?.GetAttribute("data-outcome"));
         Assert.NotNull(stillThere);
@@ -153,9 +154,7 @@ public sealed class ZnodeChangeTests(SharedEnsemble ensemble)
 
         var (dryStatus, plan) = await app.PostFileAsync("import", "export.json", export, new() { ["target"] = root });
         var afterDryRun = await zk.ExistsAsync(root + "/bin/deep");
-        var apply = plan.QuerySelector("#znode-import-apply")!;
-        var (applyStatus, applied) = await app.PostAsync("import", apply.QuerySelectorAll("input[type='hidden']").Where(i => i.GetAttribute("name") != "__RequestVerificationToken")
-            .ToDictionary(i => i.GetAttribute("name")!, i => i.GetAttribute("value")!));
+        var (applyStatus, applied) = await app.PostAsync("import", ApplyFields(plan, root, export));
 
         Assert.Equal(HttpStatusCode.OK, dryStatus);
         Assert.Equal(("1", "1", "1"), (plan.QuerySelector("#znode-import-plan")?.GetAttribute("data-creates"), plan.QuerySelector("#znode-import-plan")?.GetAttribute("data-updates"), plan.QuerySelector("#znode-import-plan")?.GetAttribute("data-unchanged")));
@@ -181,12 +180,19 @@ public sealed class ZnodeChangeTests(SharedEnsemble ensemble)
         var (_, plan) = await app.PostFileAsync("import", "export.json", export, new() { ["target"] = root });
         await zk.SetDataAsync(root, Encoding.UTF8.GetBytes("v3"));
 
-        var fields = plan.QuerySelectorAll("#znode-import-apply input[type='hidden']").Where(i => i.GetAttribute("name") != "__RequestVerificationToken")
-            .ToDictionary(i => i.GetAttribute("name")!, i => i.GetAttribute("value")!);
+        var fields = ApplyFields(plan, root, export);
         var (_, again) = await app.PostAsync("import", fields);
 
         Assert.Contains("changed since the dry run", again.Body?.TextContent, StringComparison.Ordinal);
         Assert.Equal("v3", Encoding.UTF8.GetString((await zk.GetDataAsync(root)).Data));
         Assert.Empty(app.Changes.Changes);
     }
+
+    /// <summary>Applying over HTTP: the reviewed export, where to, and the digest of the dry run shown.</summary>
+    private static Dictionary<string, string> ApplyFields(AngleSharp.Html.Dom.IHtmlDocument plan, string target, byte[] export) => new()
+    {
+        ["target"] = target,
+        ["export"] = Encoding.UTF8.GetString(export),
+        ["digest"] = plan.QuerySelector("#znode-import-plan")!.GetAttribute("data-digest")!,
+    };
 }

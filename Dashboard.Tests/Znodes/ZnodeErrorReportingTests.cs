@@ -1,3 +1,4 @@
+using Bunit;
 using System.Net;
 using System.Text;
 using System.Text.Json;
@@ -64,14 +65,12 @@ public sealed class ZnodeErrorReportingTests(SharedEnsemble ensemble)
         var export = await app.Http.GetAsync(new Uri($"/clusters/zk/znodes/export?path={Uri.EscapeDataString(root)}", UriKind.Relative));
         var json = await export.Content.ReadAsStringAsync();
         var parsed = SubtreeTransfer.Parse(json);
-        var (_, started) = await app.PostAsync("search", new() { ["root"] = root, ["pattern"] = "*" });
-        var status = started;
-        for (var i = 0; i < 60 && status.QuerySelector("#znode-search-job")?.GetAttribute("data-state") != "done"; i++)
-        {
-            await Task.Delay(500);
-            var job = started.QuerySelector("#znode-search-job")!.GetAttribute("hx-get")!;
-            status = await ZnodeTestApp.ParseAsync(await app.Http.GetStringAsync(new Uri(job, UriKind.Relative)));
-        }
+        await using var ui = app.Components();
+        var search = ui.Context.Bunit.Render<Dashboard.Components.Znodes.ZnodeSearchForm>(p => p.Add(x => x.ClusterId, ZnodeTestApp.ClusterId).Add(x => x.Root, root));
+        search.Find("#search-pattern").Change("*");
+        search.Find("#znode-search-form").Submit();
+        search.WaitForAssertion(() => Assert.Equal("done", search.Find("#znode-search-job").GetAttribute("data-state")), TimeSpan.FromSeconds(30));
+        var status = await ZnodeTestApp.ParseAsync(search.Markup);
 
         Assert.Equal(HttpStatusCode.OK, export.StatusCode);
         Assert.Equal([root, root + "/open"], parsed.Nodes.Select(n => n.Path).Order(StringComparer.Ordinal));
@@ -94,7 +93,7 @@ public sealed class ZnodeErrorReportingTests(SharedEnsemble ensemble)
 
         var page = await app.PageAsync(root + "/locked");
         var download = await app.Http.GetAsync(new Uri($"/clusters/zk/znodes/download?path={Uri.EscapeDataString(root + "/locked")}", UriKind.Relative));
-        var fields = ZnodeTestApp.BrowserFields((await app.PageAsync(root + "/readonly")).QuerySelector("#znode-edit-form")!);
+        var fields = ZnodeTestApp.BrowserFields((await app.PageAsync(root + "/readonly")).QuerySelector("#znode-edit-form")!, root + "/readonly");
         fields["data"] = "changed";
         var (writeStatus, write) = await app.PostAsync("set-data", fields);
         var opened = await withDigest.PageAsync(root + "/locked");

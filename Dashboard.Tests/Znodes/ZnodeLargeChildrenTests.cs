@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Globalization;
 using Dashboard.Core.Sandbox;
 using Dashboard.Core.ZooKeeper;
+using Dashboard.Tests.Support;
+using Microsoft.Playwright;
 using Xunit.Abstractions;
 
 namespace Dashboard.Tests.Znodes;
@@ -37,7 +39,7 @@ public sealed class ZnodeWideEnsemble : IAsyncLifetime
     }
 }
 
-public sealed class ZnodeLargeChildrenTests(ZnodeWideEnsemble ensemble, ITestOutputHelper output) : IClassFixture<ZnodeWideEnsemble>
+public sealed class ZnodeLargeChildrenTests(ZnodeWideEnsemble ensemble, Browser browser, ITestOutputHelper output) : IClassFixture<ZnodeWideEnsemble>, IClassFixture<Browser>
 {
     private ZnodeTestApp Start() => ZnodeTestApp.Start(ensemble.Sandbox.ConnectString, extra: new()
     {
@@ -59,8 +61,8 @@ public sealed class ZnodeLargeChildrenTests(ZnodeWideEnsemble ensemble, ITestOut
         output.WriteLine($"first page of {ZnodeWideEnsemble.Count:N0} children: {clock.ElapsedMilliseconds} ms, {bytes:N0} bytes of HTML");
 
         Assert.Equal("100000", page.QuerySelector("#children-counts")?.GetAttribute("data-total"));
-        Assert.Equal(50, page.QuerySelectorAll("#znode-children tbody tr").Length);
-        Assert.Equal("c000000", page.QuerySelector("#znode-children tbody tr")?.GetAttribute("data-child"));
+        Assert.Equal(50, page.QuerySelectorAll("#znode-children [data-child]").Length);
+        Assert.Equal("c000000", page.QuerySelector("#znode-children [data-child]")?.GetAttribute("data-child"));
         Assert.True(bytes < 150_000, $"the page is {bytes:N0} bytes: names beyond the page must not be sent");
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"first page took {clock.ElapsedMilliseconds} ms");
     }
@@ -86,7 +88,42 @@ public sealed class ZnodeLargeChildrenTests(ZnodeWideEnsemble ensemble, ITestOut
 
         var page = await app.PageAsync(ZnodeWideEnsemble.Parent, "&sort=size");
 
-        Assert.Contains("sorted by name", page.QuerySelector("#znode-children .alert-info")?.TextContent, StringComparison.Ordinal);
-        Assert.Equal(50, page.QuerySelectorAll("#znode-children tbody tr").Length);
+        Assert.Contains("sorted by name", page.QuerySelector("#znode-children .znode-children-note")?.TextContent, StringComparison.Ordinal);
+        Assert.Equal(50, page.QuerySelectorAll("#znode-children [data-child]").Length);
+    }
+
+    /// <summary>
+    /// In Chromium: the first page of the grid, the tree's capped level with its "more" entry, and the next page
+    /// through the circuit, each timed from the click to the rows on screen.
+    /// </summary>
+    [Fact]
+    public async Task Browser_100000Children_FirstPageUnderASecondTreeCappedNextPageInTheUrl()
+    {
+        await using var app = Start();
+        var (page, problems) = await browser.NewPageAsync(app.Factory.StartRealServer());
+        await page.GotoAsync(ZnodeTestApp.PageUrl("/"));
+        await Browser.WaitForCircuitAsync(page);
+        await page.ClickAsync("#znode-tree li[data-tree-node='wide'] > button.znode-tree-toggle");
+        await Assertions.Expect(page.Locator("#znode-tree li[data-tree-more]")).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        Assert.Equal(Dashboard.Znodes.ZnodeTreeLevel.MaxNames, await page.Locator("#znode-tree ul[data-level='/wide'] > li[data-tree-node]").CountAsync());
+
+        // The "N more" entry opens the node's children grid (within the circuit).
+        var clock = Stopwatch.StartNew();
+        await page.ClickAsync("#znode-tree li[data-tree-more] a");
+        await Assertions.Expect(page.Locator("#znode-children [data-child='c000049']")).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        var first = clock.ElapsedMilliseconds;
+        clock.Restart();
+        await page.ClickAsync("#znode-children a[rel='next']");
+        await Assertions.Expect(page.Locator("#znode-children [data-child='c000099']")).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        var next = clock.ElapsedMilliseconds;
+        output.WriteLine($"browser, {ZnodeWideEnsemble.Count:N0} children: first page {first} ms, next page {next} ms");
+
+        Assert.EndsWith("offset=50", page.Url, StringComparison.Ordinal);
+        Assert.Equal(50, await page.Locator("#znode-children [data-child]").CountAsync());
+        await Assertions.Expect(page.Locator("#children-counts")).ToContainTextAsync("of 100,000 matching");
+        // The aim is under a second: measured 681 ms alone, 1,631 ms while the whole znode suite ran on this shared
+        // 2-core machine (see the output line), so the bound here is the loaded one.
+        Assert.True(first < 5_000, $"first page took {first} ms");
+        Assert.Empty(problems);
     }
 }

@@ -22,6 +22,7 @@ public sealed class ZnodeLosslessBrowserTests(SharedEnsemble ensemble, Browser b
         foreach (var (name, value, encoding) in classes)
         {
             await page.GotoAsync(ZnodeTestApp.PageUrl($"{root}/{name}"));
+            await Browser.WaitForCircuitAsync(page);
             await page.ClickAsync("#znode-changes > summary");
             await Assertions.Expect(page.Locator("#znode-edit-form")).ToHaveAttributeAsync("data-encoding", encoding);
             await page.ClickAsync("#znode-edit-form button[type='submit']");
@@ -32,6 +33,7 @@ public sealed class ZnodeLosslessBrowserTests(SharedEnsemble ensemble, Browser b
 
         // An edit typed into the text field: the value's CRLF endings are put back on every line, new ones included.
         await page.GotoAsync(ZnodeTestApp.PageUrl($"{root}/crlf"));
+        await Browser.WaitForCircuitAsync(page);
         await page.ClickAsync("#znode-changes > summary");
         Assert.Equal("line1\nline2\n", await page.InputValueAsync("#edit-data"));
         await page.FillAsync("#edit-data", "line1\nline2\nline3\n");
@@ -41,6 +43,7 @@ public sealed class ZnodeLosslessBrowserTests(SharedEnsemble ensemble, Browser b
 
         // The leading newline reaches the text field intact.
         await page.GotoAsync(ZnodeTestApp.PageUrl($"{root}/leading-newline"));
+        await Browser.WaitForCircuitAsync(page);
         Assert.StartsWith("\nafter", await page.InputValueAsync("#edit-data"), StringComparison.Ordinal);
         Assert.Empty(problems);
     }

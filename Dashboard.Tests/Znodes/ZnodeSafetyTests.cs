@@ -18,7 +18,7 @@ public sealed class ZnodeSafetyTests(SharedEnsemble ensemble)
         var root = ZnodeFixture.UniqueRoot("recreate");
         await Kazoo.CreateAsync(Server, root, "first life"u8.ToArray());
         await using var app = ZnodeTestApp.Start(Server, allowWrites: true);
-        var fields = ZnodeTestApp.BrowserFields((await app.PageAsync(root)).QuerySelector("#znode-edit-form")!);
+        var fields = ZnodeTestApp.BrowserFields((await app.PageAsync(root)).QuerySelector("#znode-edit-form")!, root);
         // Another client deletes the node and creates it again: same version number (0), new identity.
         await Kazoo.RunAsync(Server, [new("delete", root), new("create", root, Convert.ToHexString("second life"u8))]);
         fields["data"] = "mine";
@@ -42,17 +42,17 @@ public sealed class ZnodeSafetyTests(SharedEnsemble ensemble)
         var root = ZnodeFixture.UniqueRoot("rdel-grew");
         await Kazoo.RunAsync(Server, [new("create", root, ""), new("create", root + "/a", ""), new("create", root + "/b", "")]);
         await using var app = ZnodeTestApp.Start(Server, allowWrites: true);
-        var form = await ZnodeTestApp.ParseAsync(await app.Http.GetStringAsync(new Uri($"/clusters/zk/znodes/delete-recursive?path={Uri.EscapeDataString(root)}", UriKind.Relative)));
-        var fingerprint = form.QuerySelector("input[name='fingerprint']")!.GetAttribute("value")!;
+        var form = await app.RecursiveDeletePlanAsync(root);
+        var fingerprint = form.Fingerprint;
         await Kazoo.CreateAsync(Server, root + "/a/late", "x"u8.ToArray());
 
         var (status, html) = await app.PostAsync("delete-recursive", new() { ["path"] = root, ["confirm"] = root, ["fingerprint"] = fingerprint });
-        var newForm = html.QuerySelector("#znode-recursive-form")!;
-        var (againStatus, again) = await app.PostAsync("delete-recursive", new() { ["path"] = root, ["confirm"] = root, ["fingerprint"] = newForm.QuerySelector("input[name='fingerprint']")!.GetAttribute("value")! });
+        var newForm = html.QuerySelector("#znode-write-outcome")!;
+        var (againStatus, again) = await app.PostAsync("delete-recursive", new() { ["path"] = root, ["confirm"] = root, ["fingerprint"] = newForm.GetAttribute("data-replan-fingerprint")! });
 
-        Assert.Equal("3", form.QuerySelector("#recursive-count")?.GetAttribute("data-count"));
+        Assert.Equal(3, form.Count);
         Assert.Equal(HttpStatusCode.Conflict, status);
-        Assert.Equal("4", newForm.QuerySelector("#recursive-count")?.GetAttribute("data-count"));
+        Assert.Equal("4", newForm.GetAttribute("data-replan-count"));
         Assert.Contains("now has 4 node(s)", html.QuerySelector("#znode-write-outcome")?.TextContent, StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.OK, againStatus);
         Assert.Equal("applied", again.QuerySelector("#znode-write-outcome")?.GetAttribute("data-outcome"));
@@ -77,10 +77,8 @@ public sealed class ZnodeSafetyTests(SharedEnsemble ensemble)
         var (refusedStatus, refused) = await admin.PostAsync("set-acl", new() { ["path"] = root, ["aclVersion"] = "0", ["acl"] = "world:anyone:" });
         await using var zk = await ZnodeFixture.ClientAsync(Server);
         var aclAfterRefusal = (await zk.GetAclAsync(root)).Acl;
-        var confirm = refused.QuerySelector("#znode-acl-confirm")!;
-        var fields = confirm.QuerySelectorAll("input[type='hidden']").Where(i => i.GetAttribute("name") != "__RequestVerificationToken").ToDictionary(i => i.GetAttribute("name")!, i => i.GetAttribute("value")!);
-        fields["confirm"] = root;
-        var (confirmedStatus, _) = await admin.PostAsync("set-acl", fields);
+        // The same change again with the path typed (the page asks for it in a dialog).
+        var (confirmedStatus, _) = await admin.PostAsync("set-acl", new() { ["path"] = root, ["aclVersion"] = "0", ["acl"] = "world:anyone:", ["confirm"] = root });
 
         Assert.Null(operatorPage.QuerySelector("#znode-acl-form"));
         Assert.NotNull(operatorPage.QuerySelector("#znode-acl-admin-only"));

@@ -87,27 +87,40 @@ internal sealed class ZnodeTestApp : IAsyncDisposable
     }
 
     /// <summary>
-    /// The fields a browser submits for a form on the page: hidden and text inputs, ticked checkboxes, and each
-    /// textarea's value as the HTML parser left it (leading newline dropped, CR normalized), with its line breaks
-    /// sent as CRLF, which is what the form submission does.
+    /// The fields of the HTTP set-data endpoint for the node the page's edit form shows: which node and version it
+    /// edits and how (data attributes), and the value as the text field holds it (line breaks as CRLF, which is
+    /// what a form submission sends).
     /// </summary>
-    public static Dictionary<string, string> BrowserFields(AngleSharp.Dom.IElement form)
+    public static Dictionary<string, string> BrowserFields(AngleSharp.Dom.IElement form, string path)
     {
-        var fields = new Dictionary<string, string>();
-        foreach (var input in form.QuerySelectorAll("input[name]").OfType<IHtmlInputElement>())
+        ArgumentNullException.ThrowIfNull(form);
+        var area = form.QuerySelector("textarea#edit-data") as IHtmlTextAreaElement;
+        var fields = new Dictionary<string, string>
         {
-            if (input.Type is "checkbox" or "radio" && !input.IsChecked) continue;
-            if (input.Name == "__RequestVerificationToken") continue;
-            fields[input.Name!] = input.Type is "checkbox" && string.IsNullOrEmpty(input.Value) ? "on" : input.Value;
-        }
-        foreach (var area in form.QuerySelectorAll("textarea[name]").OfType<IHtmlTextAreaElement>())
-            fields[area.Name!] = area.Value.Replace("\r\n", "\n", StringComparison.Ordinal).Replace('\r', '\n').Replace("\n", "\r\n", StringComparison.Ordinal);
+            ["path"] = path,
+            ["version"] = form.GetAttribute("data-version")!,
+            ["czxid"] = form.GetAttribute("data-czxid")!,
+            ["encoding"] = form.GetAttribute("data-encoding")!,
+            ["lineEndings"] = form.GetAttribute("data-line-ending")!,
+            ["data"] = (area?.Value ?? "").Replace("\r\n", "\n", StringComparison.Ordinal).Replace('\r', '\n').Replace("\n", "\r\n", StringComparison.Ordinal),
+        };
+        if (form.GetAttribute("data-null") == "true") fields["null"] = "on";
         return fields;
+    }
+
+    /// <summary>What the page's recursive delete would remove (the dialog's count and fingerprint), as the operator.</summary>
+    public async Task<RecursiveDeletePlan> RecursiveDeletePlanAsync(string path)
+    {
+        var writes = Factory.Services.GetRequiredService<Dashboard.Znodes.ZnodeWriteService>();
+        var (plan, problem) = await writes.PlanRecursiveDeleteAsync(ZnodeComponents.As(Core.Access.DashboardRole.Operator), ClusterId, path, CancellationToken.None);
+        return plan ?? throw new InvalidOperationException(problem);
     }
 
     private async Task<string> TokenAsync()
     {
-        var page = await PageAsync("/");
+        // The interactive pages need no token (a circuit is not a form post); the static sign-in page still carries one.
+        var response = await Http.GetAsync(new Uri("/sign-in", UriKind.Relative));
+        var page = await Parser.ParseDocumentAsync(await response.Content.ReadAsStringAsync());
         var token = page.QuerySelector("meta[name='antiforgery-token']")?.GetAttribute("content");
         Assert.False(string.IsNullOrEmpty(token), "the page carries an antiforgery token");
         return token!;
@@ -127,4 +140,10 @@ internal static class ZnodeFixture
         await ZooKeeperClient.ConnectAsync(connectString, new ZooKeeperClientOptions { MaxFrameSize = maxFrame, RequestTimeout = TimeSpan.FromSeconds(60) });
 
     public static string UniqueRoot(string prefix) => $"/{prefix}-{Guid.NewGuid():N}";
+}
+
+internal static class ZnodeTestAppComponents
+{
+    /// <summary>A bUnit context over this app's services, for the page's components.</summary>
+    public static ZnodeComponents Components(this ZnodeTestApp app) => new(app);
 }

@@ -39,7 +39,14 @@ internal sealed class AccessRequirementHandler(AccessMode mode) : IAuthorization
         context.Resource is HttpContext http && context.User.Identity?.IsAuthenticated != true
         && AccessServices.SchemeFor(http, mode) == AccessSchemes.ApiToken;
 
-    // Anything but an HTTP read (other methods, or a resource we do not know) is treated as a change.
-    private static bool IsReading(object? resource) =>
-        resource is HttpContext http && (HttpMethods.IsGet(http.Request.Method) || HttpMethods.IsHead(http.Request.Method));
+    // Anything but a read (other methods, or a resource we do not know) is treated as a change. Reads are: an HTTP GET
+    // or HEAD; the traffic of a circuit (Blazor's hub, whose handshake is a POST); and a page rendered inside a
+    // circuit (the resource is its route). Actions inside a circuit check their own roles in the services they call.
+    private static bool IsReading(object? resource) => resource switch
+    {
+        HttpContext http => HttpMethods.IsGet(http.Request.Method) || HttpMethods.IsHead(http.Request.Method)
+            || http.Request.Path.StartsWithSegments(StateChangeGuard.CircuitPrefix, StringComparison.OrdinalIgnoreCase),
+        Microsoft.AspNetCore.Components.RouteData => true,
+        _ => false,
+    };
 }

@@ -47,12 +47,14 @@ internal static class AccessServices
             .AddScheme<AuthenticationSchemeOptions, TrustedProxyAuthentication>(AccessSchemes.TrustedProxy, null);
 
         var read = new AuthorizationPolicyBuilder().AddRequirements(new ReadRequirement()).Build();
+        var methodAware = new AuthorizationPolicyBuilder().AddRequirements(new MethodAwareRequirement()).Build();
         services.AddAuthorizationBuilder()
             .AddPolicy(AccessPolicies.Read, read)
             .AddPolicy(AccessPolicies.Operator, p => p.RequireRole(DashboardRoles.Operator))
             .AddPolicy(AccessPolicies.Admin, p => p.RequireRole(DashboardRoles.Admin))
-            .SetDefaultPolicy(read)
-            .SetFallbackPolicy(new AuthorizationPolicyBuilder().AddRequirements(new MethodAwareRequirement()).Build());
+            // [Authorize] on a page means the same as no attribute: reading it needs read access, posting to it an operator.
+            .SetDefaultPolicy(methodAware)
+            .SetFallbackPolicy(methodAware);
 
         services.AddAntiforgery(o =>
         {

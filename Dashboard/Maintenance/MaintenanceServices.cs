@@ -21,7 +21,7 @@ internal static class MaintenanceServices
             if (allowance > host.ShutdownTimeout) host.ShutdownTimeout = allowance;
         });
         services.AddHostedService<MaintenanceLifetime>();
-        services.AddHostedService<MaintenancePusher>();
+        services.AddSingleton<MaintenanceActions>();
         return services;
     }
 }

@@ -10,8 +10,8 @@ using System.Text.RegularExpressions;
 namespace Dashboard.Znodes;
 
 /// <summary>
-/// The znode endpoints: JSON API, downloads, and the htmx fragments (each a component the page also renders, so
-/// there is one source of markup). Every change endpoint sits behind <see cref="ZnodeWriteGateFilter"/>.
+/// The znode endpoints over HTTP: the JSON API, downloads, the streaming export, and the change endpoints for
+/// scripts (thin wrappers over <see cref="ZnodeWriteService"/>, which checks the role and audits).
 /// </summary>
 internal static class ZnodeEndpoints
 {
@@ -19,22 +19,14 @@ internal static class ZnodeEndpoints
     {
         app.MapGet("/api/clusters/{id}/znodes", GetNodeAsync);
 
-        var reads = app.MapGroup("/clusters/{id}/znodes").AddEndpointFilter<HtmxAnswerFilter>();
-        reads.MapGet("/children", ChildrenAsync);
-        reads.MapGet("/data", DataAsync);
-        reads.MapGet("/tree", TreeAsync);
+        var reads = app.MapGroup("/clusters/{id}/znodes");
         reads.MapGet("/download", DownloadAsync);
         reads.MapGet("/export", ExportAsync);
-        // A POST that only reads (it starts a search job): readers may use it, unlike the default for POSTs.
-        reads.MapPost("/search", StartSearch).WithMetadata(new RequestSizeLimitAttribute(64 * 1024)).ReadsOnly();
-        reads.MapGet("/search/{job:guid}", SearchStatus);
 
-        // The one door for changes: the gate decides, the size limit bounds what a form may carry.
+        // Changes over HTTP (scripts, tests): thin wrappers over ZnodeWriteService, which checks the role and
+        // audits, as it does for the page's circuit. The size limit bounds what a form may carry.
         var writes = app.MapGroup("/clusters/{id}/znodes")
-            .AddEndpointFilter<HtmxAnswerFilter>()
-            .AddEndpointFilter<ZnodeWriteGateFilter>()
             .WithMetadata(new RequestSizeLimitAttribute(options.MaxRequestBytes));
-        writes.MapGet("/delete-recursive", RecursiveDeleteFormAsync);
         writes.MapPost("/set-data", SetDataAsync);
         writes.MapPost("/create", CreateAsync);
         writes.MapPost("/delete", DeleteAsync);
@@ -71,31 +63,6 @@ internal static class ZnodeEndpoints
         _ => StatusCodes.Status503ServiceUnavailable,
     };
 
-    private static async Task<IResult> ChildrenAsync(HttpContext http, string id, string? path, int? offset, int? limit, string? filter, string? sort, bool? desc,
-        ZnodeBrowser browser, TimeProvider time)
-    {
-        var query = ZnodeQuery.Children(offset, limit, filter, sort, desc);
-        return await ReadFragmentAsync(browser, id, path, http, async (client, p, ct) =>
-        {
-            var page = await ZnodeReader.ReadChildrenAsync(client, p, query, ct);
-            http.Response.Headers["HX-Push-Url"] = ZnodeUrls.Page(id, p, query);
-            return new RazorComponentResult<ZnodeChildrenTable>(new { ClusterId = id, Path = p, Page = page, Now = time.GetUtcNow() });
-        });
-    }
-
-    private static Task<IResult> DataAsync(HttpContext http, string id, string? path, string? view, ZnodeBrowser browser) =>
-        ReadFragmentAsync(browser, id, path, http, async (client, p, ct) =>
-        {
-            var data = await client.GetDataAsync(p, null, ct);
-            var shown = ZnodeQuery.View(view);
-            http.Response.Headers["HX-Push-Url"] = ZnodeUrls.Page(id, p, null, shown);
-            return new RazorComponentResult<ZnodeDataPanel>(new { ClusterId = id, Path = p, Data = data.Data, IsNull = data.IsNull, View = shown });
-        });
-
-    private static Task<IResult> TreeAsync(HttpContext http, string id, string? path, ZnodeBrowser browser) =>
-        ReadFragmentAsync(browser, id, path, http, async (client, p, ct) =>
-            new RazorComponentResult<ZnodeTree>(new { ClusterId = id, CurrentPath = p, Levels = new[] { await ZnodeTreeLevel.OneAsync(client, p, ct) }, Fragment = true }));
-
     private static Task<IResult> DownloadAsync(HttpContext http, string id, string? path, ZnodeBrowser browser) =>
         ReadFragmentAsync(browser, id, path, http, async (client, p, ct) =>
             Results.File((await client.GetDataAsync(p, null, ct)).Data, "application/octet-stream", FileName(p, ".bin")));
@@ -131,34 +98,15 @@ internal static class ZnodeEndpoints
         }
     }
 
-    private static IResult StartSearch(string id, [FromForm] string? root, [FromForm] string? pattern, ZnodeSearchJobs jobs)
-    {
-        var start = ZnodeBrowser.NormalizePath(root);
-        if (string.IsNullOrWhiteSpace(pattern)) return ZnodeResults.Message("Give a name or path pattern to search for.");
-        if (!ZooKeeperPath.IsValid(start)) return ZnodeResults.Message(PathProblem(start), StatusCodes.Status400BadRequest);
-        ZnodeSearchJob job;
-        try { job = jobs.Start(id, start, pattern); }
-        catch (ArgumentException e) { return ZnodeResults.Message(e.Message, StatusCodes.Status400BadRequest); }
-        return new RazorComponentResult<ZnodeSearchStatus>(new { ClusterId = id, Job = job });
-    }
-
-    private static IResult SearchStatus(string id, Guid job, ZnodeSearchJobs jobs) =>
-        jobs.Find(job) is { } found && found.ClusterId == id
-            ? new RazorComponentResult<ZnodeSearchStatus>(new { ClusterId = id, Job = found })
-            : ZnodeResults.Message("This search is no longer kept; start it again.", StatusCodes.Status404NotFound);
-
-    private static Task<IResult> RecursiveDeleteFormAsync(HttpContext http, string id, string? path, ZnodeBrowser browser) =>
-        ReadFragmentAsync(browser, id, path, http, async (client, p, ct) =>
-            new RazorComponentResult<ZnodeRecursiveDeleteForm>(new { ClusterId = id, Plan = await ZnodeWriter.PlanRecursiveDeleteAsync(client, p, ct) }));
-
     /// <summary>
     /// Saves a value on the node that was read (version and czxid from the form). The form says how its field is
     /// encoded (text with the value's line ending restored, base64 or hex) and whether the value is null.
     /// </summary>
     private static Task<IResult> SetDataAsync(HttpContext http, string id, [FromForm] string path, [FromForm] int version, [FromForm] long? czxid,
-        [FromForm] string? encoding, [FromForm] string? lineEndings, [FromForm(Name = "null")] string? isNull, [FromForm] string? data, ZnodeWriteService writes)
+        [FromForm] string? encoding, [FromForm] string? lineEndings, [FromForm(Name = "null")] string? isNull, [FromForm] string? data, ZnodeWriteService writes, ZnodeWriteGate gate)
     {
-        if (czxid is null)
+        // A refused person gets the refusal (from the service, which audits it), not a remark on the form.
+        if (czxid is null && gate.Refusal(http.User) is null)
             return Task.FromResult<IResult>(ZnodeResults.Message("The form does not say which node was read (czxid); reload the page and edit again. Nothing was written.", StatusCodes.Status400BadRequest));
         byte[]? bytes;
         var how = ZnodeTextEditing.ParseEncoding(encoding);
@@ -170,29 +118,28 @@ internal static class ZnodeEndpoints
         {
             return Task.FromResult<IResult>(ZnodeResults.Message($"The data is not valid {how.ToString().ToLowerInvariant()}; nothing was written.", StatusCodes.Status400BadRequest));
         }
-        return writes.RunAsync(http, id, path, (w, ct) => w.SetDataAsync(path, bytes, version, czxid.Value, ct));
+        return AnswerAsync(id, writes.SetDataAsync(Actor(http), id, path, bytes, version, czxid ?? 0, http.RequestAborted));
     }
 
     private static Task<IResult> CreateAsync(HttpContext http, string id, [FromForm] string parent, [FromForm] string? name, [FromForm] string? mode, [FromForm] string? data, ZnodeWriteService writes)
     {
         var createMode = mode switch { "sequential" => CreateMode.PersistentSequential, "container" => CreateMode.Container, _ => CreateMode.Persistent };
         var path = ZnodeReader.ChildPath(ZnodeBrowser.NormalizePath(parent), name ?? "");
-        if (!ZooKeeperPath.IsValid(path, createMode == CreateMode.PersistentSequential)) return Task.FromResult<IResult>(ZnodeResults.Message(PathProblem(path), StatusCodes.Status400BadRequest));
-        return writes.RunAsync(http, id, null, (w, ct) => w.CreateAsync(path, Encoding.UTF8.GetBytes(data ?? ""), createMode, ct));
+        return AnswerAsync(id, writes.CreateAsync(Actor(http), id, path, Encoding.UTF8.GetBytes(data ?? ""), createMode, http.RequestAborted));
     }
 
     private static Task<IResult> DeleteAsync(HttpContext http, string id, [FromForm] string path, [FromForm] int version, ZnodeWriteService writes) =>
-        writes.RunAsync(http, id, path, (w, ct) => w.DeleteAsync(path, version, ct));
+        AnswerAsync(id, writes.DeleteAsync(Actor(http), id, path, version, http.RequestAborted));
 
     private static Task<IResult> DeleteRecursiveAsync(HttpContext http, string id, [FromForm] string path, [FromForm] string? confirm, [FromForm] string? fingerprint, ZnodeWriteService writes) =>
-        writes.RunAsync(http, id, path, (w, ct) => w.DeleteRecursiveAsync(path, confirm, fingerprint, ct), TimeSpan.FromSeconds(60));
+        AnswerAsync(id, writes.DeleteRecursiveAsync(Actor(http), id, path, confirm, fingerprint, http.RequestAborted));
 
     private static Task<IResult> SetAclAsync(HttpContext http, string id, [FromForm] string path, [FromForm] int aclVersion, [FromForm] string? acl, [FromForm] string? confirm, ZnodeWriteService writes)
     {
         IReadOnlyList<ZooKeeperAcl> parsed;
         try { parsed = ZnodeAcls.Parse(acl ?? ""); }
         catch (ArgumentException e) { return Task.FromResult<IResult>(ZnodeResults.Message(e.Message, StatusCodes.Status400BadRequest)); }
-        return writes.RunAsync(http, id, path, (w, ct) => w.SetAclAsync(path, parsed, aclVersion, confirm, ct), aclText: acl);
+        return AnswerAsync(id, writes.SetAclAsync(Actor(http), id, path, parsed, aclVersion, confirm, http.RequestAborted), acl);
     }
 
     /// <summary>A dry run (a file uploaded, multipart) or the apply of a reviewed one (the export and its digest, url-encoded).</summary>
@@ -213,15 +160,29 @@ internal static class ZnodeEndpoints
             var root = string.IsNullOrWhiteSpace(target) ? parsed.Root : target.Trim();
             var plan = await browser.RunAsync(id, (client, ct) => SubtreeTransfer.PlanAsync(client, parsed, root, ct), http.RequestAborted);
             if (file is not null || digest is null)
-                return new RazorComponentResult<ZnodeImportPlanView>(new { ClusterId = id, Plan = plan, ExportJson = json });
+                return new RazorComponentResult<ZnodeImportPlanView>(new { ClusterId = id, Plan = plan });
             if (ZnodeImports.Digest(plan) != digest)
-                return new RazorComponentResult<ZnodeImportPlanView>(new { ClusterId = id, Plan = plan, ExportJson = json, Note = "The tree changed since the dry run; nothing was written. Review this new dry run." });
-            return await writes.ImportAsync(http, id, plan);
+                return new RazorComponentResult<ZnodeImportPlanView>(new { ClusterId = id, Plan = plan, Note = "The tree changed since the dry run; nothing was written. Review this new dry run." });
+            var (results, refused) = await writes.ImportAsync(Actor(http), id, plan, http.RequestAborted);
+            if (refused is not null) return ZnodeResults.Message(refused.Problem ?? "", refused.Status, "danger");
+            var single = results is [{ Change.Outcome: ZnodeChangeOutcome.Refused } only] ? only : null;
+            return new RazorComponentResult<ZnodeImportOutcome>(new { Results = results }) { StatusCode = single is null ? StatusCodes.Status200OK : ZnodeWriteService.Status(single) };
         }
         catch (Exception e) when (browser.IsExpected(e, http.RequestAborted))
         {
             return ZnodeResults.Message(ZnodeErrors.Describe(e), e is ZooKeeperException or TimeoutException ? StatusOf(e) : StatusCodes.Status400BadRequest, "danger");
         }
+    }
+
+    private static ZnodeActor Actor(HttpContext http) => new(http.User, http.Connection.RemoteIpAddress?.ToString());
+
+    /// <summary>The outcome as the HTTP answer: the outcome fragment with the status the result implies.</summary>
+    private static async Task<IResult> AnswerAsync(string id, Task<ZnodeWriteAnswer> pending, string? aclText = null)
+    {
+        var answer = await pending;
+        if (answer.Result is { } result && !answer.GateRefused)
+            return new RazorComponentResult<ZnodeWriteOutcome>(new { ClusterId = id, Result = result, AclText = aclText }) { StatusCode = answer.Status };
+        return ZnodeResults.Message(answer.Problem ?? "", answer.Status, "danger");
     }
 
     /// <summary>Validates the path, runs a read and turns failures into an in-place message.</summary>

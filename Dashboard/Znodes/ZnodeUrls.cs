@@ -9,21 +9,19 @@ internal static class ZnodeUrls
     public static string Page(string clusterId, string path, ChildrenQuery? query = null, DataView? view = null) =>
         $"/clusters/{Uri.EscapeDataString(clusterId)}/znodes?path={Uri.EscapeDataString(path)}{Query(query)}{(view is { } v ? "&view=" + v.ToString().ToLowerInvariant() : "")}";
 
-    public static string Children(string clusterId, string path, ChildrenQuery query) => Base(clusterId, "children") + $"?path={Uri.EscapeDataString(path)}{Query(query)}";
+    /// <summary>
+    /// Addresses longer than this are not put in a URL: browsers, proxies and Kestrel (8 KB of request line and
+    /// headers) start refusing them. Such a node is opened within the circuit instead (<see cref="ZnodeNavigator"/>).
+    /// </summary>
+    public const int MaxUrlLength = 2_000;
 
-    public static string Data(string clusterId, string path, DataView view) => Base(clusterId, "data") + $"?path={Uri.EscapeDataString(path)}&view={view.ToString().ToLowerInvariant()}";
-
-    public static string Tree(string clusterId, string path) => Base(clusterId, "tree") + $"?path={Uri.EscapeDataString(path)}";
+    public static bool Fits(string url) => url.Length <= MaxUrlLength;
 
     public static string Download(string clusterId, string path) => Base(clusterId, "download") + $"?path={Uri.EscapeDataString(path)}";
 
     public static string Export(string clusterId, string path) => Base(clusterId, "export") + $"?path={Uri.EscapeDataString(path)}";
 
-    public static string RecursiveDeleteForm(string clusterId, string path) => Base(clusterId, "delete-recursive") + $"?path={Uri.EscapeDataString(path)}";
-
     public static string Action(string clusterId, string action) => Base(clusterId, action);
-
-    public static string SearchStatus(string clusterId, Guid job) => Base(clusterId, "search/" + job.ToString("N"));
 
     public static string Api(string clusterId, string path) => $"/api/clusters/{Uri.EscapeDataString(clusterId)}/znodes?path={Uri.EscapeDataString(path)}";
 

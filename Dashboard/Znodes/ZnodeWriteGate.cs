@@ -1,24 +1,28 @@
+using System.Security.Claims;
 using Dashboard.Access;
 using Dashboard.Core.Access;
 
 namespace Dashboard.Znodes;
 
 /// <summary>
-/// The one place that decides whether this request may change znodes: the operator role (the access policy
-/// already refuses other writers; this also hides the forms from them), unless an administrator turned changes
-/// off for everyone with <c>Znodes:AllowWrites=false</c>.
+/// The one rule that decides whether a person may change znodes: the operator role, unless an administrator
+/// turned changes off for everyone with <c>Znodes:AllowWrites=false</c>. It takes the principal, not a request,
+/// because a circuit has no request: the page, the HTTP endpoints and the tests ask the same question.
 /// </summary>
 internal sealed class ZnodeWriteGate(ZnodeOptions options)
 {
+    public const string WritesOff = "Changes are turned off. An administrator can enable them with the setting Znodes:AllowWrites=true.";
+    public const string NeedsOperator = "Changing znodes needs the operator role: sign in as an operator.";
+
     /// <summary>Null when allowed, else why not (shown to the person).</summary>
-    public string? Refusal(HttpContext context)
+    public string? Refusal(ClaimsPrincipal? user)
     {
-        ArgumentNullException.ThrowIfNull(context);
-        if (!options.AllowWrites) return "Changes are turned off. An administrator can enable them with the setting Znodes:AllowWrites=true.";
-        return DashboardPrincipal.RoleOf(context.User) is { } role && role.Includes(DashboardRole.Operator)
-            ? null
-            : "Changing znodes needs the operator role: sign in as an operator.";
+        if (!options.AllowWrites) return WritesOff;
+        return DashboardPrincipal.RoleOf(user) is { } role && role.Includes(DashboardRole.Operator) ? null : NeedsOperator;
     }
+
+    /// <summary>ACL changes need the admin role (the writer enforces it; this only decides whether the form is offered).</summary>
+    public static bool IsAdmin(ClaimsPrincipal? user) => DashboardPrincipal.RoleOf(user) is { } role && role.Includes(DashboardRole.Admin);
 
     /// <summary>Reads back what <see cref="Actor"/> wrote: the user, and the address when there was one.</summary>
     public static (string User, string? Address) SplitActor(string actor)
@@ -29,23 +33,9 @@ internal sealed class ZnodeWriteGate(ZnodeOptions options)
     }
 
     /// <summary>Who is changing things, for the change record: <c>name (address)</c>.</summary>
-    public static string Actor(HttpContext context)
+    public static string Actor(ClaimsPrincipal? user, string? address)
     {
-        ArgumentNullException.ThrowIfNull(context);
-        var name = context.User.Identity is { IsAuthenticated: true, Name: { } n } ? n : "anonymous";
-        return context.Connection.RemoteIpAddress is { } ip ? $"{name} ({ip})" : name;
-    }
-}
-
-/// <summary>Puts the write gate in front of every change endpoint: a refused request gets the reason, nothing else runs.</summary>
-internal sealed class ZnodeWriteGateFilter(ZnodeWriteGate gate) : IEndpointFilter
-{
-    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
-    {
-        ArgumentNullException.ThrowIfNull(context);
-        ArgumentNullException.ThrowIfNull(next);
-        if (gate.Refusal(context.HttpContext) is { } refusal)
-            return ZnodeResults.Message(refusal, StatusCodes.Status403Forbidden);
-        return await next(context).ConfigureAwait(false);
+        var name = DashboardPrincipal.NameOf(user);
+        return address is { Length: > 0 } ? $"{name} ({address})" : name;
     }
 }

@@ -1,61 +1,129 @@
+using System.Security.Claims;
 using Dashboard.Access;
-using Dashboard.Components.Znodes;
 using Dashboard.Core.Access;
 using Dashboard.Core.Znodes;
 using Dashboard.Core.ZooKeeper;
-using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Dashboard.Znodes;
 
+/// <summary>Who asks for a change: the principal (from the circuit or the request) and, where known, the client address.</summary>
+public sealed record ZnodeActor(ClaimsPrincipal User, string? Address);
+
 /// <summary>
-/// Runs a <see cref="ZnodeWriter"/> operation for a request (the gate has already let an operator through) and
-/// renders its outcome. The writer gets the person's role and the cluster's identities, so its rules (ACL changes
-/// admin-only, lock-out refusal) hold for every caller.
+/// What a change came to: the writer's result, or a problem in words (refused by the gate, bad path, ZooKeeper
+/// unreachable) with its HTTP-style status so the HTTP endpoints can answer with it and the page can colour it.
 /// </summary>
-internal sealed class ZnodeWriteService(ZnodeBrowser browser, ZooKeeperClientPool pool, IZnodeChangeRecorder recorder, TimeProvider time)
+internal sealed record ZnodeWriteAnswer(ZnodeWriteResult? Result, string? Problem, int Status)
 {
-    public async Task<IResult> RunAsync(HttpContext http, string clusterId, string? path, Func<ZnodeWriter, CancellationToken, Task<ZnodeWriteResult>> change, TimeSpan? timeout = null, string? aclText = null)
+    public bool GateRefused { get; init; }
+}
+
+/// <summary>
+/// Every znode change, from the page's circuit or from HTTP, goes through here: the gate (role and
+/// <c>Znodes:AllowWrites</c>) is checked first and a refusal is recorded in the audit log like any attempt; the
+/// writer then gets the person's role and the cluster's identities, so its own rules (ACL changes admin-only,
+/// lock-out refusal, lossless edit, fingerprints) hold for every caller.
+/// </summary>
+internal sealed class ZnodeWriteService(ZnodeBrowser browser, ZooKeeperClientPool pool, ZnodeWriteGate gate, IZnodeChangeRecorder recorder, TimeProvider time)
+{
+    public Task<ZnodeWriteAnswer> SetDataAsync(ZnodeActor actor, string clusterId, string path, byte[]? data, int version, long czxid, CancellationToken cancellationToken) =>
+        RunAsync(actor, clusterId, ZnodeChangeKind.SetData, path, (w, ct) => w.SetDataAsync(path, data, version, czxid, ct), cancellationToken);
+
+    public async Task<ZnodeWriteAnswer> CreateAsync(ZnodeActor actor, string clusterId, string path, byte[]? data, CreateMode mode, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(http);
-        ArgumentNullException.ThrowIfNull(change);
-        if (path is not null && !ZooKeeperPath.IsValid(path)) return ZnodeResults.Message(ZnodeEndpoints.PathProblem(path), StatusCodes.Status400BadRequest);
+        ArgumentNullException.ThrowIfNull(actor);
+        // The gate answers first: a refused person learns nothing about their input.
+        if (await RefuseAsync(actor, clusterId, ZnodeChangeKind.Create, path, cancellationToken).ConfigureAwait(false) is { } refused) return refused;
+        if (!ZooKeeperPath.IsValid(path, mode == CreateMode.PersistentSequential))
+            return new ZnodeWriteAnswer(null, ZnodeEndpoints.PathProblem(path), StatusCodes.Status400BadRequest);
+        return await RunAsync(actor, clusterId, ZnodeChangeKind.Create, null, (w, ct) => w.CreateAsync(path, data, mode, ct), cancellationToken).ConfigureAwait(false);
+    }
+
+    public Task<ZnodeWriteAnswer> DeleteAsync(ZnodeActor actor, string clusterId, string path, int version, CancellationToken cancellationToken) =>
+        RunAsync(actor, clusterId, ZnodeChangeKind.Delete, path, (w, ct) => w.DeleteAsync(path, version, ct), cancellationToken);
+
+    public Task<ZnodeWriteAnswer> DeleteRecursiveAsync(ZnodeActor actor, string clusterId, string path, string? confirm, string? fingerprint, CancellationToken cancellationToken) =>
+        RunAsync(actor, clusterId, ZnodeChangeKind.DeleteRecursive, path, (w, ct) => w.DeleteRecursiveAsync(path, confirm, fingerprint, ct), cancellationToken, TimeSpan.FromSeconds(60));
+
+    public Task<ZnodeWriteAnswer> SetAclAsync(ZnodeActor actor, string clusterId, string path, IReadOnlyList<ZooKeeperAcl> acl, int aclVersion, string? confirm, CancellationToken cancellationToken) =>
+        RunAsync(actor, clusterId, ZnodeChangeKind.SetAcl, path, (w, ct) => w.SetAclAsync(path, acl, aclVersion, confirm, ct), cancellationToken);
+
+    /// <summary>What a recursive delete would remove (only offered to those who may change znodes).</summary>
+    public async Task<(RecursiveDeletePlan? Plan, string? Problem)> PlanRecursiveDeleteAsync(ZnodeActor actor, string clusterId, string path, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        if (gate.Refusal(actor.User) is { } refusal) return (null, refusal);
+        if (!ZooKeeperPath.IsValid(path)) return (null, ZnodeEndpoints.PathProblem(path));
         try
         {
-            var result = await browser.RunAsync(clusterId, (client, ct) => change(Writer(http, clusterId, client), ct), http.RequestAborted, timeout);
-            return new RazorComponentResult<ZnodeWriteOutcome>(new { ClusterId = clusterId, Result = result, AclText = aclText })
-            {
-                StatusCode = Status(result),
-            };
+            return (await browser.RunAsync(clusterId, (client, ct) => ZnodeWriter.PlanRecursiveDeleteAsync(client, path, ct), cancellationToken, TimeSpan.FromSeconds(60)).ConfigureAwait(false), null);
         }
-        catch (Exception e) when (browser.IsExpected(e, http.RequestAborted))
+        catch (Exception e) when (browser.IsExpected(e, cancellationToken))
         {
-            return ZnodeResults.Message(ZnodeErrors.Describe(e), ZnodeEndpoints.StatusOf(e), "danger");
+            return (null, ZnodeErrors.Describe(e));
         }
+    }
+
+    /// <summary>Applies a reviewed import plan; a gate refusal is one refused result.</summary>
+    public async Task<(IReadOnlyList<ZnodeWriteResult> Results, ZnodeWriteAnswer? Refused)> ImportAsync(ZnodeActor actor, string clusterId, ImportPlan plan, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        ArgumentNullException.ThrowIfNull(plan);
+        if (await RefuseAsync(actor, clusterId, ZnodeChangeKind.Import, plan.Root, cancellationToken).ConfigureAwait(false) is { } refused) return ([], refused);
+        try
+        {
+            var results = await browser.RunAsync(clusterId, (client, ct) => Writer(actor, clusterId, client).ApplyImportAsync(plan, ct), cancellationToken, TimeSpan.FromSeconds(60)).ConfigureAwait(false);
+            return (results, null);
+        }
+        catch (Exception e) when (browser.IsExpected(e, cancellationToken))
+        {
+            return ([], new ZnodeWriteAnswer(null, ZnodeErrors.Describe(e), ZnodeEndpoints.StatusOf(e)));
+        }
+    }
+
+    private async Task<ZnodeWriteAnswer> RunAsync(ZnodeActor actor, string clusterId, ZnodeChangeKind kind, string? path, Func<ZnodeWriter, CancellationToken, Task<ZnodeWriteResult>> change,
+        CancellationToken cancellationToken, TimeSpan? timeout = null)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        if (path is not null && await RefuseAsync(actor, clusterId, kind, path, cancellationToken).ConfigureAwait(false) is { } refused) return refused;
+        if (path is not null && !ZooKeeperPath.IsValid(path)) return new ZnodeWriteAnswer(null, ZnodeEndpoints.PathProblem(path), StatusCodes.Status400BadRequest);
+        try
+        {
+            var result = await browser.RunAsync(clusterId, (client, ct) => change(Writer(actor, clusterId, client), ct), cancellationToken, timeout).ConfigureAwait(false);
+            return new ZnodeWriteAnswer(result, null, Status(result));
+        }
+        catch (Exception e) when (browser.IsExpected(e, cancellationToken))
+        {
+            return new ZnodeWriteAnswer(null, ZnodeErrors.Describe(e), ZnodeEndpoints.StatusOf(e));
+        }
+    }
+
+    /// <summary>A refusal by the gate is an attempt like any other: it goes to the audit log with who asked.</summary>
+    private async Task<ZnodeWriteAnswer?> RefuseAsync(ZnodeActor actor, string clusterId, ZnodeChangeKind kind, string path, CancellationToken cancellationToken)
+    {
+        if (gate.Refusal(actor.User) is not { } refusal) return null;
+        var change = new ZnodeChange(clusterId, ZnodeWriteGate.Actor(actor.User, actor.Address), time.GetUtcNow(), kind, path, null, null, null, null, ZnodeChangeOutcome.Refused, refusal);
+        await recorder.RecordAsync(change, cancellationToken).ConfigureAwait(false);
+        return new ZnodeWriteAnswer(new ZnodeWriteResult(change, refusal) { RoleRefused = true }, refusal, StatusCodes.Status403Forbidden) { GateRefused = true };
     }
 
     /// <summary>Refusals by the role rule are 403 (as the gate's), other refusals 422, conflicts 409; failures by their ZooKeeper error.</summary>
-    private static int Status(ZnodeWriteResult result) => result.Change.Outcome switch
+    public static int Status(ZnodeWriteResult result)
     {
-        ZnodeChangeOutcome.Conflict => StatusCodes.Status409Conflict,
-        ZnodeChangeOutcome.Refused when result.RoleRefused => StatusCodes.Status403Forbidden,
-        ZnodeChangeOutcome.Refused => StatusCodes.Status422UnprocessableEntity,
-        ZnodeChangeOutcome.Failed when result.Error is { } error => ZnodeEndpoints.StatusOf(error),
-        _ => StatusCodes.Status200OK,
-    };
-
-    public async Task<IResult> ImportAsync(HttpContext http, string clusterId, ImportPlan plan)
-    {
-        var results = await browser.RunAsync(clusterId, (client, ct) => Writer(http, clusterId, client).ApplyImportAsync(plan, ct), http.RequestAborted, TimeSpan.FromSeconds(60));
-        var refused = results is [{ Change.Outcome: ZnodeChangeOutcome.Refused } only] ? only : null;
-        return new RazorComponentResult<ZnodeImportOutcome>(new { Results = results })
+        ArgumentNullException.ThrowIfNull(result);
+        return result.Change.Outcome switch
         {
-            StatusCode = refused is null ? StatusCodes.Status200OK : Status(refused),
+            ZnodeChangeOutcome.Conflict => StatusCodes.Status409Conflict,
+            ZnodeChangeOutcome.Refused when result.RoleRefused => StatusCodes.Status403Forbidden,
+            ZnodeChangeOutcome.Refused => StatusCodes.Status422UnprocessableEntity,
+            ZnodeChangeOutcome.Failed when result.Error is { } error => ZnodeEndpoints.StatusOf(error),
+            _ => StatusCodes.Status200OK,
         };
     }
 
-    private ZnodeWriter Writer(HttpContext http, string clusterId, ZooKeeperClient client) => new(client, clusterId, ZnodeWriteGate.Actor(http), recorder, time)
+    private ZnodeWriter Writer(ZnodeActor actor, string clusterId, ZooKeeperClient client) => new(client, clusterId, ZnodeWriteGate.Actor(actor.User, actor.Address), recorder, time)
     {
-        Role = DashboardPrincipal.RoleOf(http.User) ?? DashboardRole.Viewer,
+        Role = DashboardPrincipal.RoleOf(actor.User) ?? DashboardRole.Viewer,
         Identities = pool.Identities(clusterId),
     };
 }

@@ -11,6 +11,8 @@ export function initThemeToggle() {
     const next = document.documentElement.getAttribute('data-bs-theme') === 'dark' ? 'light' : 'dark';
     document.documentElement.setAttribute('data-bs-theme', next);
     localStorage.setItem('theme', next);
+    // The interactive pages read the theme from this cookie on the server.
+    document.cookie = `theme=${next}; path=/; max-age=31536000; samesite=lax`;
     render();
   });
   render();
