@@ -49,7 +49,7 @@ public sealed class BadInputTests
     [Theory]
     [InlineData("/clusters/local/znodes?offset=abc")]
     [InlineData("/clusters/local/znodes?desc=maybe")]
-    [InlineData("/clusters/local/znodes/children?path=/&offset=abc")]
+    [InlineData("/clusters/local/znodes?path=/&limit=abc")]
     [InlineData("/clusters/local/kafka/topics/orders?page=abc")]
     [InlineData("/clusters/local/kafka/topics/orders?broker=abc")]
     public async Task Page_BadNumberOrFlag_Answers400WithAMessage(string path)
