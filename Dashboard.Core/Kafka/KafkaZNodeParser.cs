@@ -43,17 +43,18 @@ public static class KafkaZNodeParser
             Long(root, "kraft_metadata_offset"), Int(root, "kraft_metadata_epoch"), zkVersion);
     });
 
-    public static ParseResult<TopicAssignment> TopicAssignment(string topic, byte[] data) => Guard(data, root =>
-    {
-        var version = Version(root, 1, 3);
-        return new TopicAssignment(topic, version, String(root, "topic_id"), PartitionMap(root, "partitions", required: true),
-            PartitionMap(root, "adding_replicas", required: false), PartitionMap(root, "removing_replicas", required: false));
-    });
+    /// <summary>A full read parses one per topic: a forward-only reader, no document.</summary>
+    public static ParseResult<TopicAssignment> TopicAssignment(string topic, byte[] data) =>
+        Stream(data, topic, static (bytes, name) => TopicAssignmentReader.Read(name, bytes));
 
     /// <summary>The hot path of a full read (one per partition): a forward-only reader, no document.</summary>
-    public static ParseResult<PartitionState> PartitionState(byte[] data, int zkVersion)
+    public static ParseResult<PartitionState> PartitionState(byte[] data, int zkVersion) =>
+        data is null ? ParseResult<PartitionState>.Fail("empty") : PartitionState(data.AsSpan(), zkVersion);
+
+    /// <summary>As above, from a view into a reply frame (the full read parses states where they are decoded).</summary>
+    internal static ParseResult<PartitionState> PartitionState(ReadOnlySpan<byte> data, int zkVersion)
     {
-        if (data is null || data.Length == 0) return ParseResult<PartitionState>.Fail("empty");
+        if (data.IsEmpty) return ParseResult<PartitionState>.Fail("empty");
         try
         {
             return ParseResult<PartitionState>.Ok(PartitionStateReader.Read(data, zkVersion));
@@ -101,11 +102,31 @@ public static class KafkaZNodeParser
         int.TryParse(Encoding.UTF8.GetString(data).Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var epoch) ? epoch : null;
 
     /// <summary>The raw value as shown for an unreadable znode (bounded: a znode may hold up to a megabyte).</summary>
-    public static string Raw(byte[] data)
+    public static string Raw(byte[] data) => Raw(data.AsSpan());
+
+    internal static string Raw(ReadOnlySpan<byte> data)
     {
         const int max = 2000;
-        var text = Encoding.UTF8.GetString(data, 0, Math.Min(data.Length, max));
+        var text = Encoding.UTF8.GetString(data[..Math.Min(data.Length, max)]);
         return data.Length > max ? text + "…" : text;
+    }
+
+    private static ParseResult<T> Stream<TArg, T>(byte[] data, TArg arg, Func<byte[], TArg, T> read)
+        where T : class
+    {
+        if (data is null || data.Length == 0) return ParseResult<T>.Fail("empty");
+        try
+        {
+            return ParseResult<T>.Ok(read(data, arg));
+        }
+        catch (JsonException e)
+        {
+            return ParseResult<T>.Fail($"not JSON: {e.Message}");
+        }
+        catch (KafkaFormatException e)
+        {
+            return ParseResult<T>.Fail(e.Message);
+        }
     }
 
     private static ParseResult<T> Guard<T>(byte[] data, Func<JsonElement, T> parse)
