@@ -235,5 +235,5 @@ public sealed record KafkaClusterAnalysis(
 
     /// <summary>Adding/removing replicas of one partition; only those still in the replica list (as TopicCommand checks), so a finished reassignment is not counted.</summary>
     private static IReadOnlyList<int> Changing(IReadOnlyDictionary<int, IReadOnlyList<int>>? map, int partition, IReadOnlyList<int> replicas) =>
-        map is not null && map.TryGetValue(partition, out var list) && list.Count > 0 ? list.Where(replicas.Contains).ToList() : [];
+        map is not null && map.TryGetValue(partition, out var list) && list.Count > 0 ? list.Where(replicas.Contains).ToList() : Array.Empty<int>();
 }

@@ -173,7 +173,7 @@ public sealed class KafkaMetadataReader(ZooKeeperClient client, string? chroot =
         for (var i = 0; i < names.Count; i++) topicReads[i] = ReadOperation.GetData(paths.Topic(names[i]));
         var results = await client.MultiReadAsync(topicReads, cancellationToken).ConfigureAwait(false);
         var assignments = new List<(string Topic, TopicAssignment? Assignment, UnreadableZNode? Unreadable, int States)>(names.Count);
-        var states = new PartitionStateSink();
+        var states = new PartitionStateSink(paths);
         long bytes = 0;
         for (var i = 0; i < names.Count; i++)
         {
@@ -186,7 +186,7 @@ public sealed class KafkaMetadataReader(ZooKeeperClient client, string? chroot =
             bytes += data.Data.Length;
             var parsed = KafkaZNodeParser.TopicAssignment(names[i], data.Data);
             var bad = Unreadable(topicReads[i].Path, data.Data, parsed, unreadable);
-            assignments.Add((names[i], parsed.Value, bad, parsed.Value is { } assignment ? states.AddTopic(names[i], assignment.Partitions, paths) : -1));
+            assignments.Add((names[i], parsed.Value, bad, parsed.Value is { } assignment ? states.AddTopic(names[i], assignment.Partitions) : -1));
         }
 
         await states.ReadAsync(client, BatchSize, cancellationToken).ConfigureAwait(false);

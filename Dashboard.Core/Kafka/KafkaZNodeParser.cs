@@ -52,21 +52,31 @@ public static class KafkaZNodeParser
         data is null ? ParseResult<PartitionState>.Fail("empty") : PartitionState(data.AsSpan(), zkVersion);
 
     /// <summary>As above, from a view into a reply frame (the full read parses states where they are decoded).</summary>
-    internal static ParseResult<PartitionState> PartitionState(ReadOnlySpan<byte> data, int zkVersion)
+    internal static ParseResult<PartitionState> PartitionState(ReadOnlySpan<byte> data, int zkVersion) =>
+        TryPartitionState(data, zkVersion, out var error) is { } state ? ParseResult<PartitionState>.Ok(state) : ParseResult<PartitionState>.Fail(error!);
+
+    /// <summary>The state, or null with why not: no result object for each of a full read's 100,000 states.</summary>
+    internal static PartitionState? TryPartitionState(ReadOnlySpan<byte> data, int zkVersion, out string? error)
     {
-        if (data.IsEmpty) return ParseResult<PartitionState>.Fail("empty");
+        error = null;
+        if (data.IsEmpty)
+        {
+            error = "empty";
+            return null;
+        }
         try
         {
-            return ParseResult<PartitionState>.Ok(PartitionStateReader.Read(data, zkVersion));
+            return PartitionStateReader.Read(data, zkVersion);
         }
         catch (JsonException e)
         {
-            return ParseResult<PartitionState>.Fail($"not JSON: {e.Message}");
+            error = $"not JSON: {e.Message}";
         }
         catch (KafkaFormatException e)
         {
-            return ParseResult<PartitionState>.Fail(e.Message);
+            error = e.Message;
         }
+        return null;
     }
 
     public static ParseResult<EntityConfig> Config(byte[] data) => Guard(data, root =>

@@ -7,20 +7,22 @@ namespace Dashboard.Core.Kafka;
 /// each becomes its <see cref="KafkaPartition"/> at once, so a full read keeps no copy of 100,000 values until a
 /// batch is complete. States are requested topic by topic; <see cref="Partitions"/> holds one array per topic.
 /// </summary>
-internal sealed class PartitionStateSink
+internal sealed class PartitionStateSink(KafkaPaths paths)
 {
     private readonly List<TopicPartition> _ids = [];
     private readonly List<IReadOnlyList<int>> _replicas = [];
-    private readonly List<string> _paths = [];
+    // Paths are made per multiRead, not kept for the whole batch: 100,000 strings that outlive a few collections each
+    // were a fifth of a full read's allocations and most of what the collector had to copy.
+    private readonly KafkaPaths _paths = paths;
     private readonly List<(int Topic, int Position)> _slots = [];
     private readonly List<UnreadableZNode> _unreadable = [];
 
     public List<KafkaPartition[]> Partitions { get; } = [];
 
-    public int Count => _paths.Count;
+    public int Count => _ids.Count;
 
     /// <summary>Adds a topic's partitions in assignment order; returns its index in <see cref="Partitions"/>.</summary>
-    public int AddTopic(string topic, IReadOnlyDictionary<int, IReadOnlyList<int>> assignment, KafkaPaths paths)
+    public int AddTopic(string topic, IReadOnlyDictionary<int, IReadOnlyList<int>> assignment)
     {
         var index = Partitions.Count;
         Partitions.Add(assignment.Count == 0 ? [] : new KafkaPartition[assignment.Count]);
@@ -29,7 +31,6 @@ internal sealed class PartitionStateSink
         {
             _ids.Add(new TopicPartition(topic, partition));
             _replicas.Add(replicas);
-            _paths.Add(paths.PartitionState(topic, partition));
             _slots.Add((index, position++));
         }
         return index;
@@ -39,8 +40,12 @@ internal sealed class PartitionStateSink
     public Task ReadAsync(ZooKeeperClient client, int batchSize, CancellationToken cancellationToken)
     {
         var reads = new List<Task>();
-        for (var start = 0; start < _paths.Count; start += batchSize)
-            reads.Add(client.ReadDataAsync(_paths.GetRange(start, Math.Min(batchSize, _paths.Count - start)), new Chunk(this, start), cancellationToken));
+        for (var start = 0; start < _ids.Count; start += batchSize)
+        {
+            var chunk = new string[Math.Min(batchSize, _ids.Count - start)];
+            for (var i = 0; i < chunk.Length; i++) chunk[i] = PathOf(start + i);
+            reads.Add(client.ReadDataAsync(chunk, new Chunk(this, start), cancellationToken));
+        }
         return Task.WhenAll(reads);
     }
 
@@ -49,15 +54,15 @@ internal sealed class PartitionStateSink
 
     private void Read(int index, ReadOnlySpan<byte> data, int version)
     {
-        var parsed = KafkaZNodeParser.PartitionState(data, version);
-        UnreadableZNode? bad = null;
-        if (!parsed.IsReadable) bad = Record(new UnreadableZNode(_paths[index], KafkaZNodeParser.Raw(data), parsed.Error!));
-        Place(index, parsed.Value, bad);
+        var state = KafkaZNodeParser.TryPartitionState(data, version, out var error);
+        Place(index, state, error is null ? null : Record(new UnreadableZNode(PathOf(index), KafkaZNodeParser.Raw(data), error)));
     }
 
     /// <summary>Gone (the controller has not created it yet, or the topic is going): no state, nothing unreadable.</summary>
     private void Failed(int index, ErrorCode code, string? detail) =>
-        Place(index, null, code == ErrorCode.NoNode ? null : Record(new UnreadableZNode(_paths[index], "", detail ?? $"could not be read: {code}")));
+        Place(index, null, code == ErrorCode.NoNode ? null : Record(new UnreadableZNode(PathOf(index), "", detail ?? $"could not be read: {code}")));
+
+    private string PathOf(int index) => _paths.PartitionState(_ids[index].Topic, _ids[index].Partition);
 
     private void Place(int index, PartitionState? state, UnreadableZNode? bad)
     {
