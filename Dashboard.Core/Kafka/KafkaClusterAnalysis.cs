@@ -172,8 +172,10 @@ public sealed record KafkaClusterAnalysis(
         foreach (var health in partitions)
         {
             var partition = health.Partition;
-            foreach (var replica in partition.Replicas)
+            // By index: an enumerator of an IReadOnlyList is one allocation per partition.
+            for (var r = 0; r < partition.Replicas.Count; r++)
             {
+                var replica = partition.Replicas[r];
                 CollectionsMarshal.GetValueRefOrAddDefault(held, replica, out _)++;
                 if (health.UnderReplicated) CollectionsMarshal.GetValueRefOrAddDefault(underHeld, replica, out _)++;
             }

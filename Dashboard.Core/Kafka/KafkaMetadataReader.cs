@@ -27,6 +27,9 @@ public sealed class KafkaMetadataReader(ZooKeeperClient client, string? chroot =
 
     private double _bytesPerTopic = 64;
 
+    // Kept across reads: the next read's replica and ISR lists are mostly the arrays this one left in the old generation.
+    private readonly ReplicaListPool _lists = new();
+
     private readonly TimeProvider _time = time ?? TimeProvider.System;
     private string? _chroot = chroot is null ? null : KafkaPaths.NormalizeChroot(chroot);
 
@@ -173,7 +176,7 @@ public sealed class KafkaMetadataReader(ZooKeeperClient client, string? chroot =
         for (var i = 0; i < names.Count; i++) topicReads[i] = ReadOperation.GetData(paths.Topic(names[i]));
         var results = await client.MultiReadAsync(topicReads, cancellationToken).ConfigureAwait(false);
         var assignments = new List<(string Topic, TopicAssignment? Assignment, UnreadableZNode? Unreadable, int States)>(names.Count);
-        var states = new PartitionStateSink(paths);
+        var states = new PartitionStateSink(paths, _lists);
         long bytes = 0;
         for (var i = 0; i < names.Count; i++)
         {
@@ -184,7 +187,7 @@ public sealed class KafkaMetadataReader(ZooKeeperClient client, string? chroot =
             }
             if (results[i] is not DataReadResult data) continue; // deleted since the listing
             bytes += data.Data.Length;
-            var parsed = KafkaZNodeParser.TopicAssignment(names[i], data.Data);
+            var parsed = KafkaZNodeParser.TopicAssignment(names[i], data.Data, _lists);
             var bad = Unreadable(topicReads[i].Path, data.Data, parsed, unreadable);
             assignments.Add((names[i], parsed.Value, bad, parsed.Value is { } assignment ? states.AddTopic(names[i], assignment.Partitions) : -1));
         }

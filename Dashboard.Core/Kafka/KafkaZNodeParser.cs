@@ -44,8 +44,11 @@ public static class KafkaZNodeParser
     });
 
     /// <summary>A full read parses one per topic: a forward-only reader, no document.</summary>
-    public static ParseResult<TopicAssignment> TopicAssignment(string topic, byte[] data) =>
-        Stream(data, topic, static (bytes, name) => TopicAssignmentReader.Read(name, bytes));
+    public static ParseResult<TopicAssignment> TopicAssignment(string topic, byte[] data) => TopicAssignment(topic, data, null);
+
+    /// <summary>As above, the replica lists shared through <paramref name="pool"/>.</summary>
+    internal static ParseResult<TopicAssignment> TopicAssignment(string topic, byte[] data, ReplicaListPool? pool) =>
+        Stream(data, (topic, pool), static (bytes, arg) => TopicAssignmentReader.Read(arg.topic, bytes, arg.pool));
 
     /// <summary>The hot path of a full read (one per partition): a forward-only reader, no document.</summary>
     public static ParseResult<PartitionState> PartitionState(byte[] data, int zkVersion) =>
@@ -56,7 +59,7 @@ public static class KafkaZNodeParser
         TryPartitionState(data, zkVersion, out var error) is { } state ? ParseResult<PartitionState>.Ok(state) : ParseResult<PartitionState>.Fail(error!);
 
     /// <summary>The state, or null with why not: no result object for each of a full read's 100,000 states.</summary>
-    internal static PartitionState? TryPartitionState(ReadOnlySpan<byte> data, int zkVersion, out string? error)
+    internal static PartitionState? TryPartitionState(ReadOnlySpan<byte> data, int zkVersion, out string? error, ReplicaListPool? pool = null)
     {
         error = null;
         if (data.IsEmpty)
@@ -66,7 +69,7 @@ public static class KafkaZNodeParser
         }
         try
         {
-            return PartitionStateReader.Read(data, zkVersion);
+            return PartitionStateReader.Read(data, zkVersion, pool);
         }
         catch (JsonException e)
         {

@@ -9,7 +9,7 @@ namespace Dashboard.Core.Kafka;
 /// </summary>
 internal static class PartitionStateReader
 {
-    public static PartitionState Read(ReadOnlySpan<byte> data, int zkVersion)
+    public static PartitionState Read(ReadOnlySpan<byte> data, int zkVersion, ReplicaListPool? pool = null)
     {
         var reader = new Utf8JsonReader(data);
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) throw new KafkaFormatException("not a JSON object");
@@ -23,6 +23,7 @@ internal static class PartitionStateReader
             else if (reader.ValueTextEquals("controller_epoch"u8)) controllerEpoch = Int(ref reader, "controller_epoch");
             else if (reader.ValueTextEquals("leader_recovery_state"u8)) recovery = Int(ref reader, "leader_recovery_state");
             else if (reader.ValueTextEquals("isr"u8)) isr = IntArray(ref reader, "\"isr\"");
+
             else
             {
                 reader.Read();
@@ -40,7 +41,7 @@ internal static class PartitionStateReader
         return new PartitionState(
             leader ?? throw new KafkaFormatException("missing \"leader\""),
             leaderEpoch ?? throw new KafkaFormatException("missing \"leader_epoch\""),
-            isr,
+            pool?.Share(isr) ?? isr,
             controllerEpoch ?? throw new KafkaFormatException("missing \"controller_epoch\""),
             (LeaderRecoveryState)recoveryState,
             zkVersion);

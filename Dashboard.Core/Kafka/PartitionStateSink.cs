@@ -7,7 +7,7 @@ namespace Dashboard.Core.Kafka;
 /// each becomes its <see cref="KafkaPartition"/> at once, so a full read keeps no copy of 100,000 values until a
 /// batch is complete. States are requested topic by topic; <see cref="Partitions"/> holds one array per topic.
 /// </summary>
-internal sealed class PartitionStateSink(KafkaPaths paths)
+internal sealed class PartitionStateSink(KafkaPaths paths, ReplicaListPool? pool = null)
 {
     private readonly List<TopicPartition> _ids = [];
     private readonly List<IReadOnlyList<int>> _replicas = [];
@@ -54,7 +54,7 @@ internal sealed class PartitionStateSink(KafkaPaths paths)
 
     private void Read(int index, ReadOnlySpan<byte> data, int version)
     {
-        var state = KafkaZNodeParser.TryPartitionState(data, version, out var error);
+        var state = KafkaZNodeParser.TryPartitionState(data, version, out var error, pool);
         Place(index, state, error is null ? null : Record(new UnreadableZNode(PathOf(index), KafkaZNodeParser.Raw(data), error)));
     }
 

@@ -13,7 +13,7 @@ internal static class TopicAssignmentReader
 {
     private const string Partitions = "partitions", Adding = "adding_replicas", Removing = "removing_replicas";
 
-    public static TopicAssignment Read(string topic, byte[] data)
+    public static TopicAssignment Read(string topic, byte[] data, ReplicaListPool? pool = null)
     {
         var reader = new Utf8JsonReader(data);
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
@@ -30,9 +30,9 @@ internal static class TopicAssignmentReader
         {
             if (reader.ValueTextEquals("version"u8)) version = Version(ref reader, ref versionError);
             else if (reader.ValueTextEquals("topic_id"u8)) topicId = TopicId(ref reader, ref topicIdError);
-            else if (reader.ValueTextEquals("partitions"u8)) partitions = Map(ref reader, data, Partitions);
-            else if (reader.ValueTextEquals("adding_replicas"u8)) adding = Map(ref reader, data, Adding);
-            else if (reader.ValueTextEquals("removing_replicas"u8)) removing = Map(ref reader, data, Removing);
+            else if (reader.ValueTextEquals("partitions"u8)) partitions = Map(ref reader, data, Partitions, pool);
+            else if (reader.ValueTextEquals("adding_replicas"u8)) adding = Map(ref reader, data, Adding, pool);
+            else if (reader.ValueTextEquals("removing_replicas"u8)) removing = Map(ref reader, data, Removing, pool);
             else
             {
                 reader.Read();
@@ -85,7 +85,7 @@ internal static class TopicAssignmentReader
     }
 
     /// <summary>A map from partition number (a key string) to replica list; the rest of a bad value is still read through.</summary>
-    private static Field Map(ref Utf8JsonReader reader, byte[] data, string name)
+    private static Field Map(ref Utf8JsonReader reader, byte[] data, string name, ReplicaListPool? pool)
     {
         reader.Read();
         if (reader.TokenType == JsonTokenType.Null) return default;
@@ -108,7 +108,7 @@ internal static class TopicAssignmentReader
             var replicas = Replicas(ref reader, out var replicasError);
             if (error is not null || (valid && replicasError is null))
             {
-                if (error is null) entries.Add((partition, replicas!));
+                if (error is null) entries.Add((partition, pool?.Share(replicas!) ?? replicas!));
                 continue;
             }
             var key = escapedKey ?? System.Text.Encoding.UTF8.GetString(data, keyStart, keyLength);

@@ -75,4 +75,22 @@ public sealed class TopicAssignmentReaderTests
 
         Assert.Equal(isr, state.Isr);
     }
+
+    [Fact]
+    public void SharedLists_EqualListsAreOneArray_DifferentOnesStayApart()
+    {
+        var pool = new ReplicaListPool(capacity: 3);
+        var a = KafkaZNodeParser.TopicAssignment("a", Encoding.UTF8.GetBytes("""{"version":1,"partitions":{"0":[1,2,3],"1":[2,3,1]}}"""), pool).Value!;
+        var b = KafkaZNodeParser.TopicAssignment("b", Encoding.UTF8.GetBytes("""{"version":1,"partitions":{"0":[1,2,3]}}"""), pool).Value!;
+        var state = KafkaZNodeParser.TryPartitionState("""{"version":1,"leader":2,"leader_epoch":1,"controller_epoch":1,"isr":[2,3,1]}"""u8, 0, out var error, pool)!;
+
+        Assert.Null(error);
+        Assert.Same(a.Partitions[0], b.Partitions[0]);
+        Assert.Same(a.Partitions[1], state.Isr);
+        Assert.NotSame(a.Partitions[0], a.Partitions[1]);
+        Assert.Equal([2, 3, 1], state.Isr);
+        // Full: cleared, and still correct (only sharing is lost).
+        var more = KafkaZNodeParser.TopicAssignment("c", Encoding.UTF8.GetBytes("""{"version":1,"partitions":{"0":[4],"1":[5],"2":[1,2,3]}}"""), pool).Value!;
+        Assert.Equal([1, 2, 3], more.Partitions[2]);
+    }
 }
