@@ -27,6 +27,9 @@ public sealed class KafkaMetadataReader(ZooKeeperClient client, string? chroot =
 
     private double _bytesPerTopic = 64;
 
+    // Kept across reads: the next read's replica and ISR lists are mostly the arrays this one left in the old generation.
+    private readonly ReplicaListPool _lists = new();
+
     private readonly TimeProvider _time = time ?? TimeProvider.System;
     private string? _chroot = chroot is null ? null : KafkaPaths.NormalizeChroot(chroot);
 
@@ -169,46 +172,32 @@ public sealed class KafkaMetadataReader(ZooKeeperClient client, string? chroot =
     private async Task<TopicBatch> ReadTopicBatchAsync(KafkaPaths paths, List<string> names, CancellationToken cancellationToken)
     {
         var unreadable = new List<UnreadableZNode>();
-        var results = await client.MultiReadAsync(names.Select(n => ReadOperation.GetData(paths.Topic(n))).ToList(), cancellationToken).ConfigureAwait(false);
-        var assignments = new List<(string Topic, TopicAssignment? Assignment, UnreadableZNode? Unreadable)>(names.Count);
-        var statePaths = new List<(string Topic, int Partition, IReadOnlyList<int> Replicas)>();
+        var topicReads = new ReadOperation[names.Count];
+        for (var i = 0; i < names.Count; i++) topicReads[i] = ReadOperation.GetData(paths.Topic(names[i]));
+        var results = await client.MultiReadAsync(topicReads, cancellationToken).ConfigureAwait(false);
+        var assignments = new List<(string Topic, TopicAssignment? Assignment, UnreadableZNode? Unreadable, int States)>(names.Count);
+        var states = new PartitionStateSink(paths, _lists);
         long bytes = 0;
         for (var i = 0; i < names.Count; i++)
         {
-            if (Failed(results[i], paths.Topic(names[i]), unreadable) is { } failed)
+            if (Failed(results[i], topicReads[i].Path, unreadable) is { } failed)
             {
-                assignments.Add((names[i], null, failed));
+                assignments.Add((names[i], null, failed, -1));
                 continue;
             }
             if (results[i] is not DataReadResult data) continue; // deleted since the listing
             bytes += data.Data.Length;
-            var parsed = KafkaZNodeParser.TopicAssignment(names[i], data.Data);
-            assignments.Add((names[i], parsed.Value, Unreadable(paths.Topic(names[i]), data.Data, parsed, unreadable)));
-            if (parsed.Value is { } assignment)
-                foreach (var (partition, replicas) in assignment.Partitions.OrderBy(p => p.Key))
-                    statePaths.Add((names[i], partition, replicas));
+            var parsed = KafkaZNodeParser.TopicAssignment(names[i], data.Data, _lists);
+            var bad = Unreadable(topicReads[i].Path, data.Data, parsed, unreadable);
+            assignments.Add((names[i], parsed.Value, bad, parsed.Value is { } assignment ? states.AddTopic(names[i], assignment.Partitions) : -1));
         }
 
-        var states = await ReadAllAsync(statePaths.Select(p => ReadOperation.GetData(paths.PartitionState(p.Topic, p.Partition))).ToList(), cancellationToken).ConfigureAwait(false);
-        var partitionsByTopic = new Dictionary<string, List<KafkaPartition>>(StringComparer.Ordinal);
-        for (var i = 0; i < statePaths.Count; i++)
-        {
-            var (topic, partition, replicas) = statePaths[i];
-            PartitionState? state = null;
-            UnreadableZNode? bad = null;
-            if (states[i] is DataReadResult data)
-            {
-                var parsed = KafkaZNodeParser.PartitionState(data.Data, data.Stat.Version);
-                state = parsed.Value;
-                bad = Unreadable(paths.PartitionState(topic, partition), data.Data, parsed, unreadable);
-            }
-            else bad = Failed(states[i], paths.PartitionState(topic, partition), unreadable);
-            if (!partitionsByTopic.TryGetValue(topic, out var list)) partitionsByTopic[topic] = list = [];
-            list.Add(new KafkaPartition(new TopicPartition(topic, partition), replicas, state, bad));
-        }
-        return new TopicBatch(
-            assignments.Select(a => (a.Topic, a.Assignment, a.Unreadable, (IReadOnlyList<KafkaPartition>)(partitionsByTopic.TryGetValue(a.Topic, out var p) ? p : []))).ToList(),
-            unreadable, bytes);
+        await states.ReadAsync(client, BatchSize, cancellationToken).ConfigureAwait(false);
+        unreadable.AddRange(states.Unreadable);
+        var topics = new List<(string Topic, TopicAssignment? Assignment, UnreadableZNode? Unreadable, IReadOnlyList<KafkaPartition> Partitions)>(assignments.Count);
+        foreach (var (topic, assignment, bad, index) in assignments)
+            topics.Add((topic, assignment, bad, index < 0 ? [] : states.Partitions[index]));
+        return new TopicBatch(topics, unreadable, bytes);
     }
 
     /// <summary>Issues every batch at once; the client's in-flight window paces them on the wire.</summary>

@@ -71,7 +71,7 @@ public sealed class KafkaStore(int controllerHistoryLimit = 200, int eventLimit 
         {
             var events = previous?.Events ?? [];
             foreach (var e in update.Events.TakeLast(eventLimit)) events = events.Enqueue(new SeenKafkaEvent(update.Snapshot.ReadAt, e));
-            return new ClusterKafkaState(clusterId, update.Snapshot, KafkaClusterAnalysis.Analyze(update.Snapshot),
+            return new ClusterKafkaState(clusterId, update.Snapshot, KafkaClusterAnalysis.Analyze(update.Snapshot, previous?.Snapshot, previous?.Analysis),
                 Merge(previous?.ControllerHistory ?? [], controllerTerms), Bound(events, eventLimit), null);
         });
     }

@@ -43,29 +43,43 @@ public static class KafkaZNodeParser
             Long(root, "kraft_metadata_offset"), Int(root, "kraft_metadata_epoch"), zkVersion);
     });
 
-    public static ParseResult<TopicAssignment> TopicAssignment(string topic, byte[] data) => Guard(data, root =>
-    {
-        var version = Version(root, 1, 3);
-        return new TopicAssignment(topic, version, String(root, "topic_id"), PartitionMap(root, "partitions", required: true),
-            PartitionMap(root, "adding_replicas", required: false), PartitionMap(root, "removing_replicas", required: false));
-    });
+    /// <summary>A full read parses one per topic: a forward-only reader, no document.</summary>
+    public static ParseResult<TopicAssignment> TopicAssignment(string topic, byte[] data) => TopicAssignment(topic, data, null);
+
+    /// <summary>As above, the replica lists shared through <paramref name="pool"/>.</summary>
+    internal static ParseResult<TopicAssignment> TopicAssignment(string topic, byte[] data, ReplicaListPool? pool) =>
+        Stream(data, (topic, pool), static (bytes, arg) => TopicAssignmentReader.Read(arg.topic, bytes, arg.pool));
 
     /// <summary>The hot path of a full read (one per partition): a forward-only reader, no document.</summary>
-    public static ParseResult<PartitionState> PartitionState(byte[] data, int zkVersion)
+    public static ParseResult<PartitionState> PartitionState(byte[] data, int zkVersion) =>
+        data is null ? ParseResult<PartitionState>.Fail("empty") : PartitionState(data.AsSpan(), zkVersion);
+
+    /// <summary>As above, from a view into a reply frame (the full read parses states where they are decoded).</summary>
+    internal static ParseResult<PartitionState> PartitionState(ReadOnlySpan<byte> data, int zkVersion) =>
+        TryPartitionState(data, zkVersion, out var error) is { } state ? ParseResult<PartitionState>.Ok(state) : ParseResult<PartitionState>.Fail(error!);
+
+    /// <summary>The state, or null with why not: no result object for each of a full read's 100,000 states.</summary>
+    internal static PartitionState? TryPartitionState(ReadOnlySpan<byte> data, int zkVersion, out string? error, ReplicaListPool? pool = null)
     {
-        if (data is null || data.Length == 0) return ParseResult<PartitionState>.Fail("empty");
+        error = null;
+        if (data.IsEmpty)
+        {
+            error = "empty";
+            return null;
+        }
         try
         {
-            return ParseResult<PartitionState>.Ok(PartitionStateReader.Read(data, zkVersion));
+            return PartitionStateReader.Read(data, zkVersion, pool);
         }
         catch (JsonException e)
         {
-            return ParseResult<PartitionState>.Fail($"not JSON: {e.Message}");
+            error = $"not JSON: {e.Message}";
         }
         catch (KafkaFormatException e)
         {
-            return ParseResult<PartitionState>.Fail(e.Message);
+            error = e.Message;
         }
+        return null;
     }
 
     public static ParseResult<EntityConfig> Config(byte[] data) => Guard(data, root =>
@@ -101,11 +115,31 @@ public static class KafkaZNodeParser
         int.TryParse(Encoding.UTF8.GetString(data).Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var epoch) ? epoch : null;
 
     /// <summary>The raw value as shown for an unreadable znode (bounded: a znode may hold up to a megabyte).</summary>
-    public static string Raw(byte[] data)
+    public static string Raw(byte[] data) => Raw(data.AsSpan());
+
+    internal static string Raw(ReadOnlySpan<byte> data)
     {
         const int max = 2000;
-        var text = Encoding.UTF8.GetString(data, 0, Math.Min(data.Length, max));
+        var text = Encoding.UTF8.GetString(data[..Math.Min(data.Length, max)]);
         return data.Length > max ? text + "…" : text;
+    }
+
+    private static ParseResult<T> Stream<TArg, T>(byte[] data, TArg arg, Func<byte[], TArg, T> read)
+        where T : class
+    {
+        if (data is null || data.Length == 0) return ParseResult<T>.Fail("empty");
+        try
+        {
+            return ParseResult<T>.Ok(read(data, arg));
+        }
+        catch (JsonException e)
+        {
+            return ParseResult<T>.Fail($"not JSON: {e.Message}");
+        }
+        catch (KafkaFormatException e)
+        {
+            return ParseResult<T>.Fail(e.Message);
+        }
     }
 
     private static ParseResult<T> Guard<T>(byte[] data, Func<JsonElement, T> parse)

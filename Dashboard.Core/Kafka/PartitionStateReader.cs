@@ -9,12 +9,12 @@ namespace Dashboard.Core.Kafka;
 /// </summary>
 internal static class PartitionStateReader
 {
-    public static PartitionState Read(byte[] data, int zkVersion)
+    public static PartitionState Read(ReadOnlySpan<byte> data, int zkVersion, ReplicaListPool? pool = null)
     {
         var reader = new Utf8JsonReader(data);
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) throw new KafkaFormatException("not a JSON object");
         int? version = null, leader = null, leaderEpoch = null, controllerEpoch = null, recovery = null;
-        List<int>? isr = null;
+        int[]? isr = null;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             if (reader.ValueTextEquals("version"u8)) version = Int(ref reader, "version");
@@ -23,6 +23,7 @@ internal static class PartitionStateReader
             else if (reader.ValueTextEquals("controller_epoch"u8)) controllerEpoch = Int(ref reader, "controller_epoch");
             else if (reader.ValueTextEquals("leader_recovery_state"u8)) recovery = Int(ref reader, "leader_recovery_state");
             else if (reader.ValueTextEquals("isr"u8)) isr = IntArray(ref reader, "\"isr\"");
+
             else
             {
                 reader.Read();
@@ -40,7 +41,7 @@ internal static class PartitionStateReader
         return new PartitionState(
             leader ?? throw new KafkaFormatException("missing \"leader\""),
             leaderEpoch ?? throw new KafkaFormatException("missing \"leader_epoch\""),
-            isr,
+            pool?.Share(isr) ?? isr,
             controllerEpoch ?? throw new KafkaFormatException("missing \"controller_epoch\""),
             (LeaderRecoveryState)recoveryState,
             zkVersion);
@@ -65,16 +66,24 @@ internal static class PartitionStateReader
         }
     }
 
-    private static List<int> IntArray(ref Utf8JsonReader reader, string what)
+    /// <summary>One exact-size array (an ISR is a handful of ids): gathered on the stack, copied once.</summary>
+    private static int[] IntArray(ref Utf8JsonReader reader, string what)
     {
         reader.Read();
         if (reader.TokenType != JsonTokenType.StartArray) throw new KafkaFormatException($"{what} is not an array");
-        var list = new List<int>(3);
+        Span<int> found = stackalloc int[16];
+        var count = 0;
+        List<int>? more = null;
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
         {
             if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt32(out var n)) throw new KafkaFormatException($"{what} holds a non-integer");
-            list.Add(n);
+            if (count < found.Length) found[count] = n;
+            else (more ??= []).Add(n);
+            count++;
         }
-        return list;
+        var ids = new int[count];
+        found[..Math.Min(count, found.Length)].CopyTo(ids);
+        more?.CopyTo(ids, found.Length);
+        return ids;
     }
 }

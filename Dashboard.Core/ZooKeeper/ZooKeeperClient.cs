@@ -180,6 +180,61 @@ public sealed class ZooKeeperClient : IAsyncDisposable
         return await Task.WhenAll(list.Select(op => ReadOneAsync(op, cancellationToken))).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// The values of <paramref name="paths"/> in one multiRead, each handed to <paramref name="sink"/> as it is decoded
+    /// (see <see cref="IDataReadSink"/>), with the same fallbacks as <see cref="MultiReadAsync"/>: one by one on old
+    /// servers or when the reply would exceed the frame limit.
+    /// </summary>
+    internal async Task ReadDataAsync(IReadOnlyList<string> paths, IDataReadSink sink, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(paths);
+        ArgumentNullException.ThrowIfNull(sink);
+        if (paths.Count == 0) return;
+        var serverPaths = new string[paths.Count];
+        for (var i = 0; i < paths.Count; i++) serverPaths[i] = ServerPath(paths[i]);
+        if (!_multiReadUnsupported)
+        {
+            try
+            {
+                await _session.SubmitAsync(new MultiReadDataRequest(serverPaths, sink, paths[0]), cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (DataReadSinkException e)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e.InnerException!);
+            }
+            catch (ReplyTooLargeException) when (paths.Count > 1)
+            {
+                // As in MultiReadAsync: no value was handed over yet (the reply was refused whole), so read each alone.
+            }
+            catch (ReplyTooLargeException e)
+            {
+                sink.Failed(0, e.Code, e.Message);
+                return;
+            }
+            catch (ZooKeeperException e) when (e.Code is ErrorCode.Unimplemented or ErrorCode.MarshallingError && e is not RequestTooLargeException)
+            {
+                _multiReadUnsupported = true;
+            }
+        }
+        await Task.WhenAll(paths.Select((path, index) => ReadOneAsync(path, index, sink, cancellationToken))).ConfigureAwait(false);
+    }
+
+    private async Task ReadOneAsync(string path, int index, IDataReadSink sink, CancellationToken cancellationToken)
+    {
+        NodeData data;
+        try
+        {
+            data = await GetDataAsync(path, null, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ZooKeeperException e) when (!e.IsTransient && e.Code != ErrorCode.SessionExpired)
+        {
+            sink.Failed(index, e.Code, e is ReplyTooLargeException ? e.Message : null);
+            return;
+        }
+        sink.Read(index, data.Data, data.Stat.Version);
+    }
+
     private async Task<OperationResult> ReadOneAsync(ReadOperation operation, CancellationToken cancellationToken)
     {
         try

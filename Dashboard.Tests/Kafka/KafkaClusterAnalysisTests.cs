@@ -40,6 +40,48 @@ public sealed class KafkaClusterAnalysisTests
     }
 
     [Fact]
+    public void Analyze_StateOnlyChange_ReusesUnchangedTopicsAndMatchesAFullAnalysis()
+    {
+        var a = Topic("a", null, Partition("a", 0, [1, 2], 1, [1, 2]), Partition("a", 1, [2, 1], 2, [2, 1]));
+        var b = Topic("b", null, Partition("b", 0, [2, 1], 2, [2, 1]));
+        var before = Snapshot([1, 2], null, b, a);
+        var first = KafkaClusterAnalysis.Analyze(before);
+        // As the watcher patches a state: same brokers, configs and controller, one topic record replaced.
+        var shrunk = a with { Partitions = [a.Partitions[0], Partition("a", 1, [2, 1], 2, [2])] };
+        var after = before with { Topics = new Dictionary<string, KafkaTopic>(before.Topics) { ["a"] = shrunk } };
+
+        var incremental = KafkaClusterAnalysis.Analyze(after, before, first);
+        var full = KafkaClusterAnalysis.Analyze(after);
+
+        Assert.Same(first.Topics.Single(t => t.Name == "b"), incremental.Topics.Single(t => t.Name == "b"));
+        Assert.Same(first.Partitions.Single(p => p.Partition.Id.Topic == "b"), incremental.Partitions.Single(p => p.Partition.Id.Topic == "b"));
+        Assert.Equal(full.Topics, incremental.Topics);
+        Assert.Equal(full.Brokers, incremental.Brokers);
+        Assert.Equal(full.Partitions.Select(Flags), incremental.Partitions.Select(Flags));
+        Assert.Equal(1, incremental.UnderReplicatedCount);
+        Assert.Equal(1, incremental.Brokers.Single(x => x.Id == 2).UnderReplicatedLed);
+    }
+
+    private static (TopicPartition, int, int, bool, bool, bool, bool) Flags(PartitionHealth p) =>
+        (p.Partition.Id, p.MinInsyncReplicas, p.ReplicationFactor, p.UnderReplicated, p.Offline, p.UnderMinIsr, p.OnPreferredLeader);
+
+    [Fact]
+    public void Analyze_BrokersChanged_NothingReused()
+    {
+        var t = Topic("t", null, Partition("t", 0, [1, 2], 2, [1, 2]));
+        var before = Snapshot([1, 2], null, t);
+        var first = KafkaClusterAnalysis.Analyze(before);
+        // Broker 2 gone, the topic record untouched: its leader is no longer live, so the topic must be assessed again.
+        var after = before with { Brokers = new Dictionary<int, KafkaBroker> { [1] = before.Brokers[1] } };
+
+        var analysis = KafkaClusterAnalysis.Analyze(after, before, first);
+
+        Assert.NotSame(first.Topics[0], analysis.Topics[0]);
+        Assert.Equal(1, analysis.OfflineCount);
+        Assert.Equal(KafkaClusterAnalysis.Analyze(after).Brokers, analysis.Brokers);
+    }
+
+    [Fact]
     public void Analyze_TopicOverrideBeatsBrokerDefault()
     {
         var defaults = new Dictionary<string, EntityConfig> { [KafkaClusterSnapshot.DefaultBrokerConfigKey] = new(new Dictionary<string, string> { ["min.insync.replicas"] = "3" }) };

@@ -123,6 +123,66 @@ public sealed class LargeAndReconfigTests(WideLimitsEnsemble ensemble) : IClassF
     }
 
     [Fact]
+    public async Task ReadData_ValuesToASink_TooLargeAndMissingReportedOnTheirOwn()
+    {
+        var root = $"/sink-{Guid.NewGuid():N}";
+        var large = new byte[200_000];
+        await using (var writer = await ZooKeeperClient.ConnectAsync(ensemble.Sandbox.ConnectString,
+            new ZooKeeperClientOptions { MaxFrameSize = WideLimitsEnsemble.MaxBuffer }))
+        {
+            await writer.CreateAsync(root, Array.Empty<byte>());
+            await writer.CreateAsync($"{root}/a", "one"u8.ToArray());
+            await writer.CreateAsync($"{root}/b", "two"u8.ToArray());
+            await writer.SetDataAsync($"{root}/b", "two!"u8.ToArray());
+            await writer.CreateAsync($"{root}/large", large);
+        }
+        await using var client = await ZooKeeperClient.ConnectAsync(ensemble.Sandbox.ConnectString,
+            new ZooKeeperClientOptions { MaxFrameSize = 64 * 1024 });
+        await client.SyncAsync(root);
+        var session = client.SessionId;
+
+        // One round trip when the reply fits.
+        var replies = 0;
+        var sink = new RecordingSink();
+        client.FrameTap = _ => Interlocked.Increment(ref replies);
+        await client.ReadDataAsync([$"{root}/a", $"{root}/gone", $"{root}/b"], sink);
+        client.FrameTap = null;
+        Assert.Equal(1, replies);
+        Assert.Equal(["0 one v0", "1 NoNode", "2 two! v1"], sink.Seen.Order(StringComparer.Ordinal));
+
+        // Over the frame limit together: each read alone, and only the value too large on its own fails, saying why.
+        var fallback = new RecordingSink();
+        await client.ReadDataAsync([$"{root}/a", $"{root}/large"], fallback);
+        Assert.Equal(["0 one v0", "1 MarshallingError frame limit"], fallback.Seen.Order(StringComparer.Ordinal));
+
+        // A sink that throws fails that call with its exception; the connection and session stay.
+        var thrown = await Assert.ThrowsAsync<InvalidOperationException>(() => client.ReadDataAsync([$"{root}/a", $"{root}/b"], new ThrowingSink()));
+        Assert.Equal("sink refused", thrown.Message);
+        Assert.Equal("one", Encoding.UTF8.GetString((await client.GetDataAsync($"{root}/a")).Data));
+        Assert.Equal(0, client.ProtocolErrors);
+        Assert.Equal(1, client.Connections);
+        Assert.Equal(session, client.SessionId);
+    }
+
+    private sealed class RecordingSink : IDataReadSink
+    {
+        public System.Collections.Concurrent.ConcurrentBag<string> Seen { get; } = [];
+
+        public void Read(int index, ReadOnlySpan<byte> data, int version) =>
+            Seen.Add(string.Create(CultureInfo.InvariantCulture, $"{index} {Encoding.UTF8.GetString(data)} v{version}"));
+
+        public void Failed(int index, ErrorCode code, string? detail) =>
+            Seen.Add(string.Create(CultureInfo.InvariantCulture, $"{index} {code}{(detail is null ? "" : detail.Contains("frame limit", StringComparison.Ordinal) ? " frame limit" : " " + detail)}"));
+    }
+
+    private sealed class ThrowingSink : IDataReadSink
+    {
+        public void Read(int index, ReadOnlySpan<byte> data, int version) => throw new InvalidOperationException("sink refused");
+
+        public void Failed(int index, ErrorCode code, string? detail) => throw new InvalidOperationException("sink refused");
+    }
+
+    [Fact]
     public async Task Reconfig_RemoveAndReAddObserver_ConfigFollows()
     {
         var observer = ensemble.Sandbox.Observers.First();

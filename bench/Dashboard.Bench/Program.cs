@@ -8,7 +8,8 @@ using Dashboard.Core.ZooKeeper;
 // Usage:
 //   zk-read   --connect HOST:PORT[,...] [--window 1000] [--batch 100] [--create] [--topics 10000] [--partitions 10] [--rounds 1]
 //   zk-read   --sandbox [...]     starts its own 3+1 ensemble, creates the tree, reads it, stops the ensemble
-//   zk-read   ... --kafka          also reads the tree with KafkaMetadataReader and prints the ratio to the raw read
+//   zk-read   ... --kafka          also reads the tree with KafkaMetadataReader, rounds alternating with the raw read
+//                                   (after --warmup 1 uncounted pair); last lines give medians and the ratio
 //   zk-read   ... --kafka --isr-change   then times one partition's ISR change until the watcher's snapshot and its
 //                                   analysis (what the page renders from) show it, without a full re-read
 //   zk-create --connect HOST:PORT [--topics 10000] [--partitions 10]
@@ -71,39 +72,56 @@ try
 
     var batch = options.Int("batch", 100);
     var rounds = options.Int("rounds", 1);
-    KafkaTreeReader? last = null;
-    long ms = 0, allocated = 0;
-    for (var round = 1; round <= rounds; round++)
-    {
-        var reader = new KafkaTreeReader(client, window, batch);
-        var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
-        var clock = Stopwatch.StartNew();
-        await reader.ReadAsync();
-        ms = clock.ElapsedMilliseconds;
-        allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
-        Console.WriteLine($"round {round}: {reader.Requests} reads in {ms} ms ({reader.Requests * 1000.0 / Math.Max(1, ms):0} reads/s), batch {batch}, window {window}");
-        last = reader;
-    }
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"allocations: {allocated / Math.Max(1, last!.Requests)} bytes/request ({allocated / (1024.0 * 1024):0.0} MB total, GC gen0={GC.CollectionCount(0)} gen1={GC.CollectionCount(1)} gen2={GC.CollectionCount(2)})"));
-    if (options.ContainsKey("kafka"))
+    var kafka = options.ContainsKey("kafka");
+    if (kafka)
     {
         // The dashboard's reader over the same tree (it needs /brokers/ids to recognise a Kafka cluster).
         try { await client.CreateAsync("/brokers/ids", Array.Empty<byte>()); }
         catch (NodeExistsException) { }
-        for (var round = 1; round <= rounds; round++)
+    }
+    // Raw and Kafka rounds alternate, so a noisy neighbour slows both alike; the ratio is taken per pair and of the
+    // medians. CPU is this process's (all threads): on a shared machine it is the steadier measure of our own work.
+    KafkaTreeReader? last = null;
+    var raw = new List<ReadCost>();
+    var full = new List<ReadCost>();
+    var analysis = new List<double>();
+    // Warm-up rounds (JIT, pools, the server's caches) are read and not counted.
+    var warmup = options.Int("warmup", kafka ? 1 : 0);
+    for (var round = 1 - warmup; round <= rounds; round++)
+    {
+        if (round == 1)
         {
-            var kafkaReader = new KafkaMetadataReader(client, "/") { BatchSize = batch };
-            var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
-            var clock = Stopwatch.StartNew();
-            var snapshot = await kafkaReader.ReadAsync();
-            var kafkaMs = clock.ElapsedMilliseconds;
-            var analysis = KafkaClusterAnalysis.Analyze(snapshot);
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"kafka round {round}: {snapshot.Topics.Count} topics, {analysis.Partitions.Count} partitions in {kafkaMs} ms (raw read {ms} ms, ratio {kafkaMs / (double)Math.Max(1, ms):0.00}), analysis {clock.ElapsedMilliseconds - kafkaMs} ms, {(GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore) / (1024.0 * 1024):0} MB allocated"));
+            raw.Clear();
+            full.Clear();
+            analysis.Clear();
         }
+        var reader = new KafkaTreeReader(client, window, batch);
+        // --no-raw: Kafka rounds only (for a profiler's trace of the Kafka read alone).
+        var cost = options.ContainsKey("no-raw") && kafka ? new ReadCost(0, 0, 0) : await ReadCost.MeasureAsync(reader.ReadAsync);
+        raw.Add(cost);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"round {round}: {reader.Requests} reads ({reader.Requests * 1000.0 / Math.Max(1, cost.Ms):0} reads/s), batch {batch}, window {window}: {cost}"));
+        last = reader;
+        if (!kafka) continue;
+        var kafkaReader = new KafkaMetadataReader(client, "/") { BatchSize = batch };
+        KafkaClusterSnapshot? snapshot = null;
+        var kafkaCost = await ReadCost.MeasureAsync(async () => snapshot = await kafkaReader.ReadAsync());
+        full.Add(kafkaCost);
+        var clock = Stopwatch.StartNew();
+        var analyzed = KafkaClusterAnalysis.Analyze(snapshot!);
+        analysis.Add(clock.Elapsed.TotalMilliseconds);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"kafka round {round}: {snapshot!.Topics.Count} topics, {analyzed.Partitions.Count} partitions: {kafkaCost}; ratio to raw {kafkaCost.Ms / Math.Max(1, cost.Ms):0.00}; analysis {analysis[^1]:0} ms"));
+    }
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"GC gen0={GC.CollectionCount(0)} gen1={GC.CollectionCount(1)} gen2={GC.CollectionCount(2)}"));
+    if (kafka)
+    {
+        var ratios = raw.Zip(full, (r, k) => k.Ms / Math.Max(1, r.Ms)).ToList();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"medians over {rounds}: raw {ReadCost.Median(raw.Select(c => c.Ms)):0} ms (cpu {ReadCost.Median(raw.Select(c => c.CpuMs)):0} ms, {ReadCost.Median(raw.Select(c => c.AllocatedMb)):0} MB, gc {ReadCost.Median(raw.Select(c => c.GcPauseMs)):0} ms), kafka {ReadCost.Median(full.Select(c => c.Ms)):0} ms (cpu {ReadCost.Median(full.Select(c => c.CpuMs)):0} ms, {ReadCost.Median(full.Select(c => c.AllocatedMb)):0} MB, gc {ReadCost.Median(full.Select(c => c.GcPauseMs)):0} ms), analysis {ReadCost.Median(analysis):0} ms; ratio of medians {ReadCost.Median(full.Select(c => c.Ms)) / Math.Max(1, ReadCost.Median(raw.Select(c => c.Ms))):0.00}, median of pair ratios {ReadCost.Median(ratios):0.00}"));
     }
     if (options.ContainsKey("kafka") && options.ContainsKey("isr-change")) await IsrChangeBench.RunAsync(client, topics, partitions, options.Int("changes", 5));
-    Console.WriteLine($"requests={last.Requests} bytes={last.Bytes} ms={ms}");
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"requests={last!.Requests} bytes={last.Bytes} ms={raw[^1].Ms:0}"));
     return 0;
 }
 finally

@@ -54,6 +54,19 @@ internal ref struct JuteReader
         return bytes.IsNull ? null : _span.Slice(bytes.Start, bytes.Length).ToArray();
     }
 
+    /// <summary>A buffer as a view into the frame (empty for null): valid only while the frame is.</summary>
+    public ReadOnlySpan<byte> ReadBufferSpan()
+    {
+        var bytes = ReadLengthPrefixed("buffer");
+        return bytes.IsNull ? default : _span.Slice(bytes.Start, bytes.Length);
+    }
+
+    public void Skip(int bytes, string what)
+    {
+        Need(bytes, what);
+        _position += bytes;
+    }
+
     /// <summary>Skips a buffer and returns its length (-1 for null): lets a reader count bytes without copying.</summary>
     public int SkipBuffer() => ReadLengthPrefixed("buffer").Length;
 

@@ -140,3 +140,70 @@ internal sealed class MultiReadRequest(IReadOnlyList<ReadOperation> operations, 
     protected override IReadOnlyList<OperationResult> Read(int error, ref JuteReader body, WatchRegistry watches) =>
         MultiFraming.ReadResults(ref body, operations.Count, chroot: null);
 }
+
+/// <summary>
+/// multiRead of getData only, each value handed to a sink where it is decoded instead of becoming a result object.
+/// A sink that throws fails this request, not the connection.
+/// </summary>
+internal sealed class MultiReadDataRequest(IReadOnlyList<string> serverPaths, IDataReadSink sink, string? clientPath)
+    : Request<int>(clientPath)
+{
+    public override OpCode OpCode => OpCode.MultiRead;
+
+    public override void WriteBody(JuteWriter writer)
+    {
+        for (var i = 0; i < serverPaths.Count; i++)
+        {
+            MultiFraming.WriteHeader(writer, OpCode.GetData);
+            writer.WriteString(serverPaths[i]);
+            writer.WriteBool(false);
+        }
+        MultiFraming.WriteEnd(writer);
+    }
+
+    protected override int Read(int error, ref JuteReader body, WatchRegistry watches)
+    {
+        var index = 0;
+        Exception? sinkError = null;
+        while (true)
+        {
+            var type = (OpCode)body.ReadInt();
+            var done = body.ReadBool();
+            var headerError = body.ReadInt();
+            if (done) break;
+            if (index == serverPaths.Count)
+                throw new ZooKeeperProtocolException($"A multi answer has more results than its {serverPaths.Count} operations.");
+            switch (type)
+            {
+                case OpCode.GetData:
+                    var data = body.ReadBufferSpan();
+                    var version = Records.ReadStatVersion(ref body);
+                    if (sinkError is null)
+                    {
+                        try { sink.Read(index, data, version); }
+                        catch (Exception e) { sinkError = e; }
+                    }
+                    break;
+                case OpCode.Error:
+                    var code = body.ReadInt();
+                    if (sinkError is null)
+                    {
+                        try { sink.Failed(index, (ErrorCode)(code != 0 ? code : headerError), null); }
+                        catch (Exception e) { sinkError = e; }
+                    }
+                    break;
+                default:
+                    throw new ZooKeeperProtocolException($"A multiRead of values has a result of type {(int)type}.");
+            }
+            index++;
+        }
+        if (index != serverPaths.Count)
+            throw new ZooKeeperProtocolException($"A multi answer has {index} results for {serverPaths.Count} operations.");
+        if (sinkError is not null) throw new DataReadSinkException(sinkError);
+        return index;
+    }
+}
+
+/// <summary>A sink threw while taking a value; the caller gets its exception, the connection is unaffected.</summary>
+internal sealed class DataReadSinkException(Exception inner)
+    : ZooKeeperException(ErrorCode.Ok, null, $"the reader of the values failed: {inner.Message}", inner);
