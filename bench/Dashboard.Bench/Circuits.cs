@@ -20,6 +20,7 @@ namespace Dashboard.Bench;
 internal static class Circuits
 {
     private const string ClusterId = "bench";
+    private static readonly string LogPath = Path.Combine(Path.GetTempPath(), "bench-circuits-dashboard.log");
 
     public static async Task<int> RunAsync(Dictionary<string, string> options)
     {
@@ -70,8 +71,10 @@ internal static class Circuits
             var after = await MeasureAsync(dashboard.Id, TimeSpan.FromSeconds(5));
             Report("tabs closed", after, idle, 0);
 
+            var failed = File.ReadLines(LogPath).Count(l => l.StartsWith("fail:", StringComparison.Ordinal));
+            Console.WriteLine($"dashboard log: {LogPath} ({failed} 'fail:' entries)");
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"rss_loaded_mb={idle.RssMaxMb:0} rss_max_mb={Math.Max(ensemble.RssMaxMb, isr.RssMaxMb):0} idle_cpu={idle.CpuShare:P1} " +
+                $"failures={failed} rss_loaded_mb={idle.RssMaxMb:0} rss_max_mb={Math.Max(ensemble.RssMaxMb, isr.RssMaxMb):0} idle_cpu={idle.CpuShare:P1} " +
                 $"ensemble_cpu_per_tab={(ensemble.CpuShare - idle.CpuShare) / tabs:P2} ensemble_mb_per_tab={(ensemble.RssMaxMb - idle.RssMaxMb) / tabs:0.0} " +
                 $"isr_cpu_per_tab={(isr.CpuShare - idle.CpuShare) / tabs:P2} isr_mb_per_tab={(isr.RssMaxMb - idle.RssMaxMb) / tabs:0.0}"));
             return 0;
@@ -104,8 +107,8 @@ internal static class Circuits
             {
                 var page = await context.NewPageAsync();
                 // A page that fails to load says why here rather than as a timeout.
-                page.Console += (_, message) => { if (message.Type == "error") Console.Error.WriteLine($"tab {i}: console: {message.Text}"); };
-                page.Response += (_, response) => { if (response.Status >= 400) Console.Error.WriteLine($"tab {i}: HTTP {response.Status} {response.Url}"); };
+                page.Console += (_, message) => { if (message.Type == "error") Console.Error.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} {page.Url}: console: {message.Text}"); };
+                page.Response += (_, response) => { if (response.Status >= 400) Console.Error.WriteLine($"{page.Url}: HTTP {response.Status} {response.Url}"); };
                 await page.GotoAsync(path);
                 await Assertions.Expect(page.Locator("#components-reconnect-modal")).ToHaveAttributeAsync("data-circuit", "interactive", new() { Timeout = 60_000 });
                 await Assertions.Expect(page.Locator(shown).First).ToBeVisibleAsync(new() { Timeout = 60_000 });
@@ -120,6 +123,7 @@ internal static class Circuits
         }
         finally
         {
+            Console.WriteLine($"closing the tabs of {path} at {DateTime.UtcNow:HH:mm:ss.fff}");
             await context.CloseAsync();
         }
     }
@@ -194,13 +198,21 @@ internal static class Circuits
                      "--Auth:AnonymousRead", "true",
                      "--Dashboard:Clusters:0:Name", ClusterId, "--Dashboard:Clusters:0:ConnectString", connectString,
                      "--Dashboard:Clusters:0:PollInterval", "00:00:00.500",
+                     // Why a circuit ends goes to the log (the default level leaves Blazor's circuit messages out).
+                     "--Logging:LogLevel:Microsoft.AspNetCore.Components.Server", "Debug", "--DetailedErrors", "true",
                  })
             start.ArgumentList.Add(argument);
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         var process = Process.Start(start)!;
-        // Drained so a full pipe never blocks the dashboard; shown only if it fails.
-        process.OutputDataReceived += (_, e) => { if (e.Data?.Contains("fail", StringComparison.OrdinalIgnoreCase) == true) Console.Error.WriteLine(e.Data); };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine(e.Data); };
+        // Its log goes to a file kept after the run (a circuit that fails logs why there); drained so a full pipe never blocks it.
+        var log = new StreamWriter(LogPath, append: false) { AutoFlush = true };
+        void Keep(string? line)
+        {
+            if (line is null) return;
+            lock (log) log.WriteLine(line);
+        }
+        process.OutputDataReceived += (_, e) => Keep(e.Data);
+        process.ErrorDataReceived += (_, e) => Keep(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return process;
