@@ -1,3 +1,4 @@
+using Bunit;
 using System.Security.Claims;
 using Dashboard.Access;
 using Dashboard.Core.Access;
@@ -114,5 +115,40 @@ public sealed class PreferredElectionServiceTests(SharedEnsemble ensemble) : IAs
         Assert.Contains("KRaft controller (node 3000", answer.Message, StringComparison.Ordinal);
         Assert.False(await RequestWrittenAsync());
         Assert.Equal(AuditOutcome.Failed, (await LastAuditAsync()).Outcome);
+    }
+
+    /// <summary>
+    /// The page's dialog: the button stays off until the cluster id is typed as shown, then the request goes through
+    /// the service with the dialog's user (here an operator) and the dialog closes with the service's answer.
+    /// </summary>
+    [Fact]
+    public async Task Dialog_TypedClusterId_RequestsThroughTheServiceAndClosesWithItsAnswer()
+    {
+        await using var ui = new ComponentContext(services => services.AddSingleton(_app.Services.GetRequiredService<PreferredElectionService>()));
+        var dialogs = ui.Bunit.Render<MudBlazor.MudDialogProvider>();
+        var service = ui.Bunit.Services.GetRequiredService<MudBlazor.IDialogService>();
+        var parameters = new MudBlazor.DialogParameters<Dashboard.Components.Controls.KafkaView.PreferredElectionDialog>
+        {
+            { d => d.ClusterId, "local" },
+            { d => d.User, User(AccessTestApp.OperatorName, DashboardRole.Operator) },
+            { d => d.Topics, ["orders"] },
+        };
+        var reference = await dialogs.InvokeAsync(() => service.ShowAsync<Dashboard.Components.Controls.KafkaView.PreferredElectionDialog>("Preferred leader election", parameters));
+
+        Assert.Equal("local", dialogs.Find("#election-expected").TextContent.Trim());
+        dialogs.Find("#election-confirm").Input("loca");
+        Assert.True(dialogs.Find("#election-submit").HasAttribute("disabled"));
+        Assert.False(await RequestWrittenAsync());
+        dialogs.Find("#election-confirm").Input("local");
+        Assert.False(dialogs.Find("#election-submit").HasAttribute("disabled"));
+        await dialogs.Find("#election-submit").ClickAsync(new());
+
+        var result = await reference.Result.WaitAsync(TimeSpan.FromSeconds(30));
+        var answer = Assert.IsType<PreferredElectionAnswer>(result!.Data);
+        Assert.True(answer.Status == 202, answer.Message);
+        Assert.Equal(["orders-1"], answer.Result!.Partitions.Select(p => p.ToString()));
+        Assert.True(await RequestWrittenAsync());
+        var entry = await LastAuditAsync();
+        Assert.Equal((AccessTestApp.OperatorName, AuditOutcome.Succeeded, "circuit", "local/all topics"), (entry.User, entry.Outcome, entry.Address, entry.Target));
     }
 }

@@ -48,6 +48,51 @@ public sealed class ZnodeLosslessBrowserTests(SharedEnsemble ensemble, Browser b
         Assert.Empty(problems);
     }
 
+    /// <summary>
+    /// A value near ZooKeeper's 1 MB limit crosses the circuit both ways: shown in the field (base64, 1.3 MB of
+    /// text), saved unchanged, then replaced by another megabyte typed into the field and read back by kazoo; a
+    /// value over the limit is refused, not cut.
+    /// </summary>
+    [Fact]
+    public async Task SaveInChromium_AMegabyteValue_UnchangedThenReplacedByteExact()
+    {
+        var root = ZnodeFixture.UniqueRoot("ui-megabyte");
+        var random = new Random(13);
+        var original = new byte[1_000_000];
+        random.NextBytes(original);
+        var replacement = new byte[1_000_000];
+        random.NextBytes(replacement);
+        await Kazoo.RunAsync(Server, [new Kazoo.Op("create", root, Convert.ToHexString(original))]);
+        await using var app = ZnodeTestApp.Start(Server, allowWrites: true);
+        var (page, problems) = await browser.NewPageAsync(app.Factory.StartRealServer());
+        await SignInAsync(page);
+
+        await page.GotoAsync(ZnodeTestApp.PageUrl(root));
+        await Browser.WaitForCircuitAsync(page);
+        await page.ClickAsync("#znode-changes > summary");
+        await Assertions.Expect(page.Locator("#znode-edit-form")).ToHaveAttributeAsync("data-encoding", "base64");
+        Assert.Equal(Convert.ToBase64String(original), await page.InputValueAsync("#edit-data"));
+        await page.ClickAsync("#znode-edit-form button[type='submit']");
+        await Assertions.Expect(page.Locator("#znode-write-outcome")).ToHaveAttributeAsync("data-outcome", "unchanged", new() { Timeout = 30_000 });
+        Assert.Equal(original, await Kazoo.GetAsync(Server, root));
+
+        await page.FillAsync("#edit-data", Convert.ToBase64String(replacement));
+        await page.ClickAsync("#znode-edit-form button[type='submit']");
+        await Assertions.Expect(page.Locator("#znode-write-outcome")).ToHaveAttributeAsync("data-outcome", "applied", new() { Timeout = 30_000 });
+        Assert.Equal(replacement, await Kazoo.GetAsync(Server, root));
+
+        // Over the limit: refused naming the setting, never cut to fit (MudBlazor's default maxlength of 524,288
+        // characters once cut the replacement above to 393,216 bytes and saved it as applied).
+        var tooLarge = new byte[1_100_000];
+        random.NextBytes(tooLarge);
+        await page.FillAsync("#edit-data", Convert.ToBase64String(tooLarge));
+        await page.ClickAsync("#znode-edit-form button[type='submit']");
+        await Assertions.Expect(page.Locator("#znode-write-outcome")).ToHaveAttributeAsync("data-outcome", "refused", new() { Timeout = 30_000 });
+        await Assertions.Expect(page.Locator("#znode-write-outcome")).ToContainTextAsync("Znodes:MaxFrameSize");
+        Assert.Equal(replacement, await Kazoo.GetAsync(Server, root));
+        Assert.Empty(problems);
+    }
+
     internal static async Task SignInAsync(IPage page, string name = Access.AccessTestApp.OperatorName)
     {
         await page.GotoAsync("/sign-in");

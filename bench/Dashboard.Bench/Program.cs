@@ -23,6 +23,10 @@ using Dashboard.Core.ZooKeeper;
 //   maintenance-roll [--settle 2] [--no-second]
 //                                   a rolling restart of a 3+1 sandbox under a writer, then a second one on the idle
 //                                   ensemble; last line "duration_s=... lost=... gap_ms=... second_s=..."
+//   circuits [--tabs 10] [--topics 10000] [--partitions 10] [--window 20]
+//                                   the Release dashboard as its own process over a sandbox with that Kafka tree, 500 ms
+//                                   polls; Chromium opens N tabs on the ensemble page, then on the ISR grid: CPU and RSS
+//                                   of the dashboard per tab against idle; last line "rss_loaded_mb=... ..._per_tab=..."
 
 // The last line is "requests=N bytes=B ms=T" (N counts znode reads however they are batched on the wire).
 var options = CommandLine.Parse(args);
@@ -30,6 +34,7 @@ var command = args.Length > 0 ? args[0] : "zk-read";
 if (command == "history-week") return await HistoryWeek.RunAsync(options);
 if (command == "maintenance-roll") return await MaintenanceRoll.RunAsync(options);
 if (command == "zk-read-tls") return await TlsRead.RunAsync(options);
+if (command == "circuits") return await Circuits.RunAsync(options);
 ZooKeeperSandbox? sandbox = null;
 try
 {
