@@ -1,5 +1,6 @@
 using Bunit;
 using Dapper;
+using Dashboard.Api;
 using Dashboard.Components.Controls;
 using Dashboard.Components.Pages.History;
 using Dashboard.Core.Clusters;
@@ -126,6 +127,28 @@ public sealed class HistoryComponentTests : IAsyncLifetime
 
         Assert.Equal(2, cut.FindAll("#timeline [data-hidden-char]").Count);
         Assert.DoesNotContain("\u202E", cut.Find("#timeline").TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Range_ShowPutsBothEndsInTheUrl_AndTheGridReadsThatRange()
+    {
+        var cut = RenderPage(kind: "node-down");
+        var from = TimeRange.ForInput(T0.AddSeconds(110));
+        var to = TimeRange.ForInput(T0.AddSeconds(130));
+
+        cut.Find("#from").Change(from);
+        cut.Find("#to").Change(to);
+        Assert.DoesNotContain(Uri.EscapeDataString(from), Navigation.Uri, StringComparison.Ordinal); // an edit alone does not navigate
+        cut.Find("#range-show").Click();
+
+        var query = new Uri(Navigation.Uri).Query;
+        Assert.Contains("from=" + Uri.EscapeDataString(from), query, StringComparison.Ordinal);
+        Assert.Contains("to=" + Uri.EscapeDataString(to), query, StringComparison.Ordinal);
+        Assert.Contains("kind=node-down", query, StringComparison.Ordinal);
+        TimeRange.TryParse(from, to, TimeSpan.Zero, T0, out var range, out _);
+        var expected = await new HistoryReader(_database).EventPageAsync(HistorySeed.ClusterId, new EventQuery(range.From, range.To) { Kind = "node-down" });
+        Assert.Equal(1L, expected.Total); // node 1 at +120 s
+        cut.WaitForAssertion(() => Assert.Equal("1", cut.Find("#events-count").GetAttribute("data-total")));
     }
 
     [Fact]
