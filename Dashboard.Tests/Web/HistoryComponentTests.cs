@@ -51,13 +51,13 @@ public sealed class HistoryComponentTests : IAsyncLifetime
     private static string To => T0.AddMinutes(30).ToString("O");
 
     /// <summary>The page at an address: bUnit supplies the query parameters from its NavigationManager, as the router does.</summary>
-    private IRenderedComponent<HistoryPage> RenderPage(string? kind = null, string? at = null, string? text = null, int? page = null, string from = "", string to = "")
+    private IRenderedComponent<HistoryPage> RenderPage(string? kind = null, string? at = null, string? text = null, int? page = null, string from = "", string to = "", string? sort = null)
     {
         from = from.Length == 0 ? From : from;
         to = to.Length == 0 ? To : to;
         Navigation.NavigateTo(Navigation.GetUriWithQueryParameters("/history", new Dictionary<string, object?>
         {
-            ["cluster"] = HistorySeed.ClusterId, ["kind"] = kind, ["from"] = from, ["to"] = to, ["at"] = at, ["q"] = text, ["page"] = page,
+            ["cluster"] = HistorySeed.ClusterId, ["kind"] = kind, ["from"] = from, ["to"] = to, ["at"] = at, ["q"] = text, ["page"] = page, ["sort"] = sort,
         }));
         return _ui.Bunit.Render<HistoryPage>();
     }
@@ -82,8 +82,9 @@ public sealed class HistoryComponentTests : IAsyncLifetime
         var badTime = RenderPage(from: "yesterday-ish");
         Assert.Contains("'from' is not a time", badTime.Find("#history-error").TextContent, StringComparison.Ordinal);
 
-        var badKind = RenderPage(kind: "explosion", page: 0);
+        var badKind = RenderPage(kind: "explosion", page: 0, sort: "7");
         var error = badKind.Find("#history-error").TextContent;
+        Assert.Contains("'sort' must be one of newest, oldest, kind", error, StringComparison.Ordinal);
         Assert.Contains("not an event kind", error, StringComparison.Ordinal);
         Assert.Contains("'page' must be 1 or more", error, StringComparison.Ordinal);
         Assert.NotEmpty(badKind.FindAll("#timeline [data-kind]")); // every kind, first page

@@ -13,7 +13,6 @@ namespace Dashboard.Components.Pages.History;
 /// </summary>
 internal sealed record HistoryPageModel(
     string ClusterId,
-    HistoryFilter Filter,
     TimeRange Range,
     DateTimeOffset At,
     EventQuery Query,
@@ -50,16 +49,21 @@ internal sealed record HistoryPageModel(
         var kind = filter.Kind;
         if (kind is not null && !Kinds.Contains(kind)) { errors.Add($"'{kind}' is not an event kind; use one of {string.Join(", ", Kinds)}."); kind = null; }
         var sort = EventSort.Newest;
-        if (filter.Sort is { } s && !Enum.TryParse(s, ignoreCase: true, out sort)) { errors.Add($"'sort' must be one of {string.Join(", ", Enum.GetNames<EventSort>()).ToLowerInvariant()}."); sort = EventSort.Newest; }
+        // By name only: Enum.TryParse would also take "7", an order that does not exist.
+        if (filter.Sort is { } s)
+        {
+            if (Enum.GetNames<EventSort>().FirstOrDefault(n => n.Equals(s, StringComparison.OrdinalIgnoreCase)) is { } name) sort = Enum.Parse<EventSort>(name);
+            else errors.Add($"'sort' must be one of {string.Join(", ", Enum.GetNames<EventSort>()).ToLowerInvariant()}.");
+        }
         var text = filter.Text;
         if (text is { Length: > EventQuery.MaxTextLength }) { errors.Add($"The search text is longer than {EventQuery.MaxTextLength} characters."); text = null; }
         var page = filter.Page ?? 1;
         if (page < 1) { errors.Add("'page' must be 1 or more."); page = 1; }
 
         if (!TimeRange.TryParse(filter.From, filter.To, TimeSpan.FromHours(6), now, out var range, out var rangeError))
-            return Empty(clusterId, filter, now, pageSize, $"The time range is not valid: {rangeError}.");
+            return Empty(clusterId, now, pageSize, $"The time range is not valid: {rangeError}.");
         var asOf = range.To;
-        if (filter.At is not null && !TimeRange.TryParseTime(filter.At, out asOf)) return Empty(clusterId, filter, now, pageSize, $"'at' is not a time: '{filter.At}'.");
+        if (filter.At is not null && !TimeRange.TryParseTime(filter.At, out asOf)) return Empty(clusterId, now, pageSize, $"'at' is not a time: '{filter.At}'.");
 
         var query = new EventQuery(range.From, range.To) { Kind = kind, Text = text, Sort = sort, Page = page, PageSize = pageSize };
         var events = await reader.EventPageAsync(clusterId, query, cancellationToken).ConfigureAwait(false);
@@ -69,14 +73,14 @@ internal sealed record HistoryPageModel(
         var nodes = snapshot?.Nodes.Select(EnsembleHistoryRecorder.NodeKey).ToList()
                     ?? registry.Find(clusterId)?.Definition.Nodes.Select(n => n.Id?.ToString(CultureInfo.InvariantCulture) ?? n.ToString()).ToList()
                     ?? [];
-        return new HistoryPageModel(clusterId, filter, range, asOf, query with { Page = events.Page }, events, elections, snapshot, nodes,
+        return new HistoryPageModel(clusterId, range, asOf, query with { Page = events.Page }, events, elections, snapshot, nodes,
             errors.Count == 0 ? null : string.Join(" ", errors));
     }
 
-    private static HistoryPageModel Empty(string clusterId, HistoryFilter filter, DateTimeOffset now, int pageSize, string error)
+    private static HistoryPageModel Empty(string clusterId, DateTimeOffset now, int pageSize, string error)
     {
         var range = new TimeRange(now.AddHours(-6), now);
         var query = new EventQuery(range.From, range.To) { PageSize = pageSize };
-        return new(clusterId, filter, range, now, query, new EventPage([], 0, 1, pageSize), [], null, [], error);
+        return new(clusterId, range, now, query, new EventPage([], 0, 1, pageSize), [], null, [], error);
     }
 }
