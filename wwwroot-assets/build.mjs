@@ -22,4 +22,15 @@ await esbuild.build({
   loader: { '.woff': 'file', '.woff2': 'file' },
   logLevel: 'warning',
 });
+// ES modules the interactive components import through IJSObjectReference (CSP 'self': no import map, no inline script).
+await esbuild.build({
+  entryPoints: { charts: path.join(here, 'src', 'charts.js') },
+  bundle: true,
+  minify: true,
+  sourcemap: true,
+  format: 'esm',
+  target: ['es2020'],
+  outdir,
+  logLevel: 'warning',
+});
 console.log(`assets built into ${outdir}`);

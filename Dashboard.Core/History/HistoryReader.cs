@@ -21,6 +21,55 @@ public sealed class HistoryReader(HistoryDatabase database)
         return rows.Select(r => new HistoryEvent(r.ClusterId, DateTimeOffset.FromUnixTimeMilliseconds(r.AtMs), r.Kind, r.Subject, r.Summary, r.DataJson) { Id = r.Id }).ToList();
     }
 
+    /// <summary>
+    /// One page of events: counted and cut in the database (LIMIT/OFFSET over the cluster+time index), so the
+    /// history page pages through a year of events without reading them.
+    /// </summary>
+    public async Task<EventPage> EventPageAsync(string clusterId, EventQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        if (query.Validate() is { } error) throw new ArgumentException(error, nameof(query));
+        if (!database.MayHoldData) return new EventPage([], 0, 1, query.PageSize);
+        using var connection = database.Open(readOnly: true);
+        var where = "cluster_id = @clusterId AND at_ms >= @from AND at_ms <= @to"
+                    + (query.Kind is null ? "" : " AND kind = @kind")
+                    // A backslash escapes the user's % and _; SQLite's LOWER folds ASCII only, hence "case-insensitive for ASCII".
+                    + (string.IsNullOrEmpty(query.Text) ? "" : @" AND (LOWER(summary) LIKE @text ESCAPE '\' OR LOWER(COALESCE(subject, '')) LIKE @text ESCAPE '\')");
+        var order = query.Sort switch
+        {
+            EventSort.Oldest => "at_ms ASC, id ASC",
+            EventSort.Kind => "kind ASC, at_ms DESC, id DESC",
+            _ => "at_ms DESC, id DESC",
+        };
+        var parameters = Parameters(clusterId, query);
+        var total = await connection.ExecuteScalarAsync<long>(new CommandDefinition($"SELECT COUNT(*) FROM events WHERE {where}", parameters,
+            cancellationToken: cancellationToken)).ConfigureAwait(false);
+        var pages = total == 0 ? 1 : (int)((total + query.PageSize - 1) / query.PageSize);
+        var page = Math.Min(query.Page, pages);
+        parameters.Add("limit", query.PageSize);
+        parameters.Add("offset", (long)(page - 1) * query.PageSize);
+        var rows = await connection.QueryAsync<EventRow>(new CommandDefinition(
+            $"SELECT id AS Id, cluster_id AS ClusterId, at_ms AS AtMs, kind AS Kind, subject AS Subject, summary AS Summary, data_json AS DataJson FROM events WHERE {where} ORDER BY {order} LIMIT @limit OFFSET @offset",
+            parameters, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return new EventPage(rows.Select(ToEvent).ToList(), total, page, query.PageSize);
+    }
+
+    private static DynamicParameters Parameters(string clusterId, EventQuery query)
+    {
+        var p = new DynamicParameters();
+        p.Add("clusterId", clusterId);
+        p.Add("from", HistoryWrite.Ms(query.From));
+        p.Add("to", HistoryWrite.Ms(query.To));
+        if (query.Kind is not null) p.Add("kind", query.Kind);
+        if (!string.IsNullOrEmpty(query.Text)) p.Add("text", "%" + EscapeLike(query.Text.ToLowerInvariant()) + "%");
+        return p;
+    }
+
+    private static string EscapeLike(string text) => text.Replace(@"\", @"\\", StringComparison.Ordinal).Replace("%", @"\%", StringComparison.Ordinal).Replace("_", @"\_", StringComparison.Ordinal);
+
+    private static HistoryEvent ToEvent(EventRow r) =>
+        new(r.ClusterId, DateTimeOffset.FromUnixTimeMilliseconds(r.AtMs), r.Kind, r.Subject, r.Summary, r.DataJson) { Id = r.Id };
+
     /// <summary>The last snapshot stored at or before <paramref name="at"/>: the ensemble as it stood then.</summary>
     public async Task<SnapshotRecord?> SnapshotAtAsync(string clusterId, DateTimeOffset at, CancellationToken cancellationToken = default)
     {

@@ -37,6 +37,15 @@ public sealed class HistoryWriter : IAsyncDisposable
 
     public event Action<HistoryStatus>? StatusChanged;
 
+    /// <summary>As the other stores: <paramref name="changed"/> is told the status changed; read <see cref="Status"/> for it.</summary>
+    public IDisposable Subscribe(Action changed)
+    {
+        ArgumentNullException.ThrowIfNull(changed);
+        void OnChanged(HistoryStatus _) => changed();
+        StatusChanged += OnChanged;
+        return new Live.Subscription(() => StatusChanged -= OnChanged);
+    }
+
     /// <summary>Retry pause while degraded; grows to <see cref="MaxRetryDelay"/>.</summary>
     public TimeSpan FirstRetryDelay { get; init; } = TimeSpan.FromMilliseconds(500);
     public TimeSpan MaxRetryDelay { get; init; } = TimeSpan.FromSeconds(30);

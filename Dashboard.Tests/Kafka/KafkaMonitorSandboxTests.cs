@@ -174,7 +174,7 @@ public sealed class KafkaMonitorSandboxTests(KafkaSandboxFixture fixture) : ICla
         Assert.Equal(2, rows.Length);
         Assert.Equal(terms[1].BrokerId.ToString(System.Globalization.CultureInfo.InvariantCulture), rows[0].GetAttribute("data-broker-id"));
         Assert.NotNull(rows[0].QuerySelector("[data-gap-ms]")!.GetAttribute("data-gap-ms"));
-        Assert.Equal(2, page.QuerySelectorAll("#timeline li[data-kind=controller-changed]").Length);
+        Assert.Equal(2, page.QuerySelectorAll("#timeline [data-kind=controller-changed]").Length);
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/history?cluster=local&kind=isr-shrunk")).StatusCode);
     }
 }

@@ -1,8 +1,6 @@
-using System.Collections.Immutable;
 using System.Net;
 using System.Text.Json;
-using AngleSharp.Html.Parser;
-using Dashboard.Core.Ensemble;
+using System.Text.RegularExpressions;
 using Dashboard.Core.History;
 using Dashboard.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
@@ -10,79 +8,42 @@ using Microsoft.Playwright;
 
 namespace Dashboard.Tests.Web;
 
-/// <summary>The History page and API over history written through the app's own store.</summary>
+/// <summary>The History page served and in Chromium, and the history API, over history written through the app's own store.</summary>
 [Collection(BrowserCollection.Name)]
-public sealed class HistoryPageTests(Browser browser)
+public sealed partial class HistoryPageTests(Browser browser)
 {
-    private static readonly HtmlParser Parser = new();
-    private static readonly DateTimeOffset T0 = DateTimeOffset.UtcNow.AddHours(-2);
+    private static readonly DateTimeOffset T0 = HistorySeed.T0;
 
     private static DashboardAppFactory App() => new(new()
     {
-        ["Dashboard:Clusters:0:Id"] = "hist",
+        ["Dashboard:Clusters:0:Id"] = HistorySeed.ClusterId,
         ["Dashboard:Clusters:0:Name"] = "History test",
         // Nothing listens here: the monitor's own polls see every node down, which the test does not rely on.
         ["Dashboard:Clusters:0:ConnectString"] = "127.0.0.1:9,127.0.0.1:10,127.0.0.1:11",
     });
 
-    private static EnsembleSnapshot Snapshot(string roles, DateTimeOffset at)
-    {
-        var nodes = roles.Select((c, i) => new NodeStatus("10.0.0." + (i + 1), 2181, c switch
-        {
-            'L' => NodeRole.Leader,
-            'F' => NodeRole.Follower,
-            _ => NodeRole.Down,
-        })
-        { Id = i + 1, IsVoter = true, LatencyAvgMs = i + 0.5, LatencyMaxMs = 9, Outstanding = 0, Connections = 2, ZnodeCount = 50, WatchCount = 1 }).ToImmutableArray();
-        return new EnsembleSnapshot("hist", at, TimeSpan.FromMilliseconds(5), nodes, QuorumAnalysis.Analyze(nodes), []);
-    }
-
-    private static async Task SeedAsync(DashboardAppFactory app)
-    {
-        var recorder = app.Services.GetRequiredService<EnsembleHistoryRecorder>();
-        var writer = app.Services.GetRequiredService<HistoryWriter>();
-        EnsembleSnapshot? previous = null;
-        foreach (var (roles, seconds) in new[] { ("LFF", 0), ("LFF", 60), ("DFF", 120), ("DLF", 124), ("FLF", 300), ("FLF", 360) })
-        {
-            var snapshot = Snapshot(roles, T0.AddSeconds(seconds));
-            recorder.Record(snapshot, EnsembleEvent.Between(previous, snapshot));
-            previous = snapshot;
-        }
-        Assert.True(await writer.FlushAsync());
-    }
+    private static Task SeedAsync(DashboardAppFactory app) =>
+        HistorySeed.ElectionAsync(app.Services.GetRequiredService<EnsembleHistoryRecorder>(), app.Services.GetRequiredService<HistoryWriter>());
 
     [Fact]
-    public async Task Page_ShowsElectionWithDuration_TimelineAndAsOfTopology()
-    {
-        await using var app = App();
-        using var client = app.CreateClient();
-        await SeedAsync(app);
-
-        var at = Uri.EscapeDataString(T0.AddSeconds(130).ToString("O"));
-        var html = await client.GetStringAsync(new Uri($"/history?cluster=hist&from={Uri.EscapeDataString(T0.AddMinutes(-1).ToString("O"))}&to={Uri.EscapeDataString(T0.AddMinutes(30).ToString("O"))}&at={at}", UriKind.Relative));
-        var page = await Parser.ParseDocumentAsync(html);
-
-        var election = Assert.Single(page.QuerySelectorAll("#elections tbody tr"));
-        Assert.Contains("node 2", election.TextContent, StringComparison.Ordinal);
-        Assert.Equal("64000", election.QuerySelector("[data-no-leader-ms]")?.GetAttribute("data-no-leader-ms"));
-        Assert.Contains(page.QuerySelectorAll("#timeline li"), li => li.GetAttribute("data-kind") == "node-down");
-        Assert.Contains("leader node 2", page.QuerySelector("#as-of")?.TextContent, StringComparison.Ordinal);
-        Assert.NotNull(page.QuerySelector("#as-of svg"));
-        Assert.Equal(6, page.QuerySelectorAll("[data-metrics-chart]").Length);
-    }
-
-    [Fact]
-    public async Task Page_BadRangeOrKind_SaysWhatIsWrong_NotAnErrorPage()
+    public async Task Page_UnknownClusterAnswers404_BadInputStillAPage()
     {
         await using var app = App();
         using var client = app.CreateClient();
 
+        var unknown = await client.GetAsync(new Uri("/history?cluster=nope", UriKind.Relative));
+        var first = await client.GetAsync(new Uri("/history", UriKind.Relative));
         var badTime = await client.GetAsync(new Uri("/history?cluster=hist&from=yesterday-ish", UriKind.Relative));
-        var badKind = await client.GetStringAsync(new Uri("/history?cluster=hist&kind=explosion", UriKind.Relative));
+        var badKind = await client.GetAsync(new Uri("/history?cluster=hist&kind=explosion&page=0", UriKind.Relative));
 
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.Contains("There is nothing at this address", await unknown.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        // Bad input is said on the page (the prerendered HTML), which is not an error page.
         Assert.Equal(HttpStatusCode.OK, badTime.StatusCode);
-        Assert.Contains("'from' is not a time", (await Parser.ParseDocumentAsync(await badTime.Content.ReadAsStringAsync())).QuerySelector("#history-error")?.TextContent, StringComparison.Ordinal);
-        Assert.Contains("not an event kind", (await Parser.ParseDocumentAsync(badKind)).QuerySelector("#history-error")?.TextContent, StringComparison.Ordinal);
+        Assert.Contains("&#x27;from&#x27; is not a time", await badTime.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, badKind.StatusCode);
+        Assert.Contains("is not an event kind", await badKind.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -91,9 +52,8 @@ public sealed class HistoryPageTests(Browser browser)
         await using var app = App();
         using var client = app.CreateClient();
         await SeedAsync(app);
-        var range = $"from={Uri.EscapeDataString(T0.AddMinutes(-1).ToString("O"))}&to={Uri.EscapeDataString(T0.AddMinutes(30).ToString("O"))}";
 
-        using var events = JsonDocument.Parse(await client.GetStringAsync(new Uri($"/api/clusters/hist/events?{range}&kind=leader-changed", UriKind.Relative)));
+        using var events = JsonDocument.Parse(await client.GetStringAsync(new Uri($"/api/clusters/hist/events?{HistorySeed.Range}&kind=leader-changed", UriKind.Relative)));
         using var asOf = JsonDocument.Parse(await client.GetStringAsync(new Uri($"/api/clusters/hist/ensemble?at={Uri.EscapeDataString(T0.AddSeconds(130).ToString("O"))}", UriKind.Relative)));
         var badTime = await client.GetAsync(new Uri("/api/clusters/hist/events?from=soon", UriKind.Relative));
         var unknown = await client.GetAsync(new Uri("/api/clusters/nope/events", UriKind.Relative));
@@ -111,18 +71,51 @@ public sealed class HistoryPageTests(Browser browser)
     }
 
     [Fact]
-    public async Task Charts_InChromium_DrawStoredMetricsWithNoConsoleErrors()
+    public async Task InChromium_ChartsDrawn_EventGridPages_UrlKeepsTheFilterAcrossReloadAndBack()
     {
         await using var app = App();
         var (page, problems) = await browser.NewPageAsync(app.StartRealServer());
         await SeedAsync(app);
+        await HistorySeed.FlapsAsync(app.Services.GetRequiredService<HistoryWriter>(), 120);
 
-        await page.GotoAsync($"/history?cluster=hist&from={Uri.EscapeDataString(T0.AddMinutes(-1).ToString("O"))}&to={Uri.EscapeDataString(T0.AddMinutes(30).ToString("O"))}");
+        await page.GotoAsync($"/history?cluster=hist&{HistorySeed.Range}&kind=role-changed&q=flap");
+        await Browser.WaitForCircuitAsync(page);
 
+        // uPlot draws on a canvas in the module the component imported; the six polls are six points.
         var latency = page.Locator("[data-measure='latencyAvgMs']");
         await Assertions.Expect(latency).ToHaveAttributeAsync("data-drawn", "true");
         Assert.Equal("6", await latency.GetAttributeAsync("data-points"));
         Assert.Equal(1, await latency.Locator("canvas").CountAsync());
+        await Assertions.Expect(page.Locator("[data-metrics-chart][data-drawn='true']")).ToHaveCountAsync(6);
+
+        var count = page.Locator("#events-count");
+        await Assertions.Expect(count).ToHaveAttributeAsync("data-total", "120");
+        await Assertions.Expect(page.Locator("#timeline [data-field=summary]").First).ToHaveTextAsync("flap 119");
+        await page.Locator("#events-pages button").Filter(new() { HasTextRegex = PageButtonTwo() }).ClickAsync();
+
+        await Assertions.Expect(page).ToHaveURLAsync(PageTwo());
+        await Assertions.Expect(count).ToHaveAttributeAsync("data-page", "2");
+        await Assertions.Expect(page.Locator("#timeline [data-field=summary]").First).ToHaveTextAsync("flap 69");
+        Assert.Contains("kind=role-changed", page.Url, StringComparison.Ordinal);
+        Assert.Contains("q=flap", page.Url, StringComparison.Ordinal);
+
+        await page.ReloadAsync();
+        await Browser.WaitForCircuitAsync(page);
+        await Assertions.Expect(count).ToHaveAttributeAsync("data-page", "2");
+        await Assertions.Expect(page.Locator("#timeline [data-field=summary]").First).ToHaveTextAsync("flap 69");
+
+        await page.GoBackAsync();
+        await Assertions.Expect(count).ToHaveAttributeAsync("data-page", "1");
+        await Assertions.Expect(page.Locator("#timeline [data-field=summary]").First).ToHaveTextAsync("flap 119");
+        Assert.DoesNotContain("page=", page.Url, StringComparison.Ordinal);
+        Assert.Contains("kind=role-changed", page.Url, StringComparison.Ordinal);
+        await Assertions.Expect(page.Locator("[data-metrics-chart] canvas")).ToHaveCountAsync(6);
         Assert.Empty(problems);
     }
+
+    [GeneratedRegex(@"^\s*2\s*$")]
+    private static partial Regex PageButtonTwo();
+
+    [GeneratedRegex(@"[?&]page=2(&|$)")]
+    private static partial Regex PageTwo();
 }

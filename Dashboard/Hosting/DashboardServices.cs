@@ -39,7 +39,6 @@ internal static class DashboardServices
         services.AddSingleton<LiveFragmentPublisher>();
         services.AddSingleton<LiveConnections>();
         services.AddHostedService<LiveConnectionRecheck>();
-        services.AddHostedService<HistoryStatusPusher>();
         services.AddZnodes(configuration);
 
         // Ensemble monitoring: one HttpClient for every AdminServer (each call carries its own timeout).

@@ -4,7 +4,6 @@ import htmx from 'htmx.org';
 import { initThemeToggle } from './theme.js';
 import { startLive } from './live.js';
 import { configureHtmx } from './security.js';
-import { initCharts } from './charts.js';
 import { configureHtmxResponses } from './znodes.js';
 
 // Before DOMContentLoaded, when htmx reads its configuration and would inject its style.
@@ -14,6 +13,5 @@ window.htmx = htmx;
 document.addEventListener('DOMContentLoaded', () => {
   initThemeToggle();
   startLive();
-  initCharts();
   configureHtmxResponses(htmx);
 });

@@ -1,36 +1,37 @@
-// Node metric charts on the History page. The page marks each chart with data attributes (cluster, nodes,
-// range, measure); we fetch the JSON API per node, align the series on time, and draw with uPlot, which
-// gives drag-to-zoom (double-click resets) and the values under the cursor in its legend.
+// Node metric charts of the History page, an ES module the page's component imports (IJSObjectReference) and calls
+// per chart: we fetch the JSON API per node, align the series on time, and draw with uPlot, which gives
+// drag-to-zoom (double-click resets) and the values under the cursor in its legend. The component owns the
+// element and shows what draw() answers (points drawn, or why not); dispose() lets go of the plot when it goes.
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 
-const palette = ['#0d6efd', '#198754', '#fd7e14', '#6f42c1', '#d63384', '#20c997', '#dc3545', '#6c757d'];
+const palette = ['#1e88e5', '#43a047', '#fb8c00', '#8e24aa', '#d81b60', '#00897b', '#e53935', '#757575'];
+const drawn = new WeakMap();
 
 async function fetchNode(cluster, node, from, to) {
   const url = `/api/clusters/${encodeURIComponent(cluster)}/metrics?node=${encodeURIComponent(node)}&from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`;
-  const response = await fetch(url, { headers: { Accept: 'application/json' } });
+  const response = await fetch(url, { headers: { Accept: 'application/json' }, credentials: 'same-origin' });
   if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
   return response.json();
 }
 
-async function drawChart(el) {
-  const { cluster, from, to, measure, label } = el.dataset;
-  const nodes = (el.dataset.nodes || '').split(',').filter(Boolean);
+function width(el) { return Math.max(320, el.clientWidth || 600); }
+
+// spec: { cluster, nodes: [ids], from, to (ISO 8601), measure, label }. Answers { points, error }.
+export async function draw(el, spec) {
+  dispose(el);
+  const { cluster, nodes, from, to, measure, label } = spec;
   try {
     const answers = await Promise.all(nodes.map(n => fetchNode(cluster, n, from, to)));
-    const tables = answers.map(a => [a.time, a[measure].map(v => (v === null ? null : v))]);
+    const tables = answers.map(a => [a.time, a[measure]]);
     const data = tables.length === 1 ? tables[0] : uPlot.join(tables);
     const points = data[0].length;
-    el.dataset.points = String(points);
-    if (points === 0) {
-      el.textContent = 'No samples in this range.';
-      el.classList.add('text-body-secondary', 'small');
-      return;
-    }
-    const axisColor = getComputedStyle(document.documentElement).getPropertyValue('--bs-body-color').trim() || '#333';
+    if (points === 0) return { points, error: null };
+    // The theme's text colour (MudBlazor sets it on the page), so axes read in dark mode too.
+    const axisColor = getComputedStyle(el).color || '#333';
     const grid = { stroke: 'rgba(128,128,128,0.2)' };
     const opts = {
-      width: Math.max(320, el.clientWidth || 600),
+      width: width(el),
       height: 220,
       title: label,
       scales: { x: { time: true } },
@@ -38,16 +39,20 @@ async function drawChart(el) {
       series: [{}, ...nodes.map((n, i) => ({ label: `node ${n}`, stroke: palette[i % palette.length], width: 1.5, spanGaps: false }))],
       cursor: { drag: { x: true, y: false } },
     };
-    el.textContent = '';
     const plot = new uPlot(opts, data, el);
-    new ResizeObserver(() => plot.setSize({ width: Math.max(320, el.clientWidth), height: 220 })).observe(el);
-    el.dataset.drawn = 'true';
+    const resize = new ResizeObserver(() => plot.setSize({ width: width(el), height: 220 }));
+    resize.observe(el);
+    drawn.set(el, { plot, resize });
+    return { points, error: null };
   } catch (error) {
-    el.textContent = `Could not load the chart: ${error.message}`;
-    el.classList.add('text-danger', 'small');
+    return { points: 0, error: String(error && error.message ? error.message : error) };
   }
 }
 
-export function initCharts() {
-  document.querySelectorAll('[data-metrics-chart]').forEach(drawChart);
+export function dispose(el) {
+  const current = drawn.get(el);
+  if (!current) return;
+  current.resize.disconnect();
+  current.plot.destroy();
+  drawn.delete(el);
 }
