@@ -23,7 +23,7 @@ namespace Dashboard.Tests.Membership;
 /// every sample), with the refusals in between.
 /// </summary>
 [Collection(SoloCollection.Name)]
-public sealed class MembershipChangeTests(MembershipEnsemble ensemble, ITestOutputHelper output) : IClassFixture<MembershipEnsemble>
+public sealed partial class MembershipChangeTests(MembershipEnsemble ensemble, ITestOutputHelper output) : IClassFixture<MembershipEnsemble>
 {
     private static readonly MaintenanceActor Admin = new("alice", DashboardRole.Admin);
     private const string Cluster = "sandbox";
