@@ -106,6 +106,31 @@ public sealed class AdminBrowserTests(Browser browser)
     }
 
     [Fact]
+    public async Task AuditExport_DownloadsFromTheOpenPage_AndAFailedExportSaysWhyOnThePage()
+    {
+        await using var app = App();
+        var (page, problems) = await SignedInAsync(app.StartRealServer(), AccessTestApp.AdminName);
+
+        await page.GotoAsync("/admin/audit?action=sign-in");
+        await Browser.WaitForCircuitAsync(page);
+        var download = await page.RunAndWaitForDownloadAsync(() => page.ClickAsync("#audit-csv"));
+        Assert.StartsWith("audit-", download.SuggestedFilename, StringComparison.Ordinal);
+        var csv = await File.ReadAllTextAsync((await download.PathAsync())!);
+        Assert.StartsWith("time_utc,user,address,action,target,outcome", csv, StringComparison.Ordinal);
+        Assert.Contains($",{AccessTestApp.AdminName},", csv, StringComparison.Ordinal);
+        // The download kept the page: its circuit is still the same one.
+        await Assertions.Expect(page.Locator("#components-reconnect-modal")).ToHaveAttributeAsync("data-circuit", "interactive");
+
+        await page.GotoAsync("/admin/audit?from=yesterday");
+        await Browser.WaitForCircuitAsync(page);
+        await page.ClickAsync("#audit-csv");
+        await Assertions.Expect(page.Locator("#audit-export-problem")).ToContainTextAsync("not a UTC time");
+        Assert.Contains("exportError=bad-time", page.Url, StringComparison.Ordinal);
+        // Chromium reports the navigation that became a download as aborted: that is the download, not a failure.
+        Assert.DoesNotContain(problems, p => !(p.StartsWith("request failed", StringComparison.Ordinal) && p.Contains("/admin/audit.csv", StringComparison.Ordinal)));
+    }
+
+    [Fact]
     public async Task MembershipPage_Admin_CircuitUpAndAnUnreadableEnsembleSaidOnThePage()
     {
         await using var app = App();
