@@ -50,30 +50,33 @@ public sealed record AuditQuery(string? User = null, string? Action = null, Date
     public const int MaxLimit = 10_000;
     public int Limit { get; init; } = 200;
     public int Offset { get; init; }
+    public AuditOutcome? Outcome { get; init; }
+    public AuditSort Sort { get; init; } = AuditSort.Newest;
+}
+
+/// <summary>The orders the audit page offers; every one ends on time and id, so a page boundary is stable.</summary>
+public enum AuditSort
+{
+    Newest,
+    Oldest,
+    User,
+    Action,
+    Outcome,
 }
 
 public sealed class AuditLogReader(HistoryDatabase database)
 {
-    /// <summary>Newest first.</summary>
+    /// <summary>One page of the entries that match, in the query's order (newest first unless asked otherwise).</summary>
     public async Task<IReadOnlyList<AuditEntry>> QueryAsync(AuditQuery query, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
         if (!database.MayHoldData) return [];
-        var sql = "SELECT id AS Id, at_ms AS AtMs, user_name AS User, address AS Address, action AS Action, target AS Target, outcome AS Outcome, before_json AS Before, after_json AS After, detail AS Detail FROM audit_log WHERE 1 = 1"
-                  + (string.IsNullOrWhiteSpace(query.User) ? "" : " AND lower(user_name) = lower(@User)")
-                  + (string.IsNullOrWhiteSpace(query.Action) ? "" : " AND action = @Action")
-                  + (query.From is null ? "" : " AND at_ms >= @From")
-                  + (query.To is null ? "" : " AND at_ms <= @To")
-                  + " ORDER BY at_ms DESC, id DESC LIMIT @Limit OFFSET @Offset";
+        var sql = "SELECT id AS Id, at_ms AS AtMs, user_name AS User, address AS Address, action AS Action, target AS Target, outcome AS Outcome, before_json AS Before, after_json AS After, detail AS Detail FROM audit_log"
+                  + Where(query) + OrderBy(query.Sort) + " LIMIT @Limit OFFSET @Offset";
         try
         {
             using var connection = database.Open(readOnly: true);
-            var rows = await connection.QueryAsync<Row>(new CommandDefinition(sql, new
-            {
-                User = query.User?.Trim(), Action = query.Action?.Trim(),
-                From = query.From is { } from ? HistoryWrite.Ms(from) : 0, To = query.To is { } to ? HistoryWrite.Ms(to) : 0,
-                Limit = Math.Clamp(query.Limit, 1, AuditQuery.MaxLimit), Offset = Math.Max(0, query.Offset),
-            }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            var rows = await connection.QueryAsync<Row>(new CommandDefinition(sql, Parameters(query), cancellationToken: cancellationToken)).ConfigureAwait(false);
             return rows.Select(r => new AuditEntry(DateTimeOffset.FromUnixTimeMilliseconds(r.AtMs), r.User, r.Address, r.Action, r.Target, AuditOutcomes.Parse(r.Outcome))
             {
                 Id = r.Id, Before = r.Before, After = r.After, Detail = r.Detail,
@@ -84,6 +87,46 @@ public sealed class AuditLogReader(HistoryDatabase database)
             return []; // the writer has not created the table yet: nothing was audited.
         }
     }
+
+    /// <summary>How many entries match the query's filters (its page and order aside), for the page count.</summary>
+    public async Task<long> CountAsync(AuditQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        if (!database.MayHoldData) return 0;
+        try
+        {
+            using var connection = database.Open(readOnly: true);
+            return await connection.ExecuteScalarAsync<long>(new CommandDefinition("SELECT COUNT(*) FROM audit_log" + Where(query), Parameters(query), cancellationToken: cancellationToken)).ConfigureAwait(false);
+        }
+        catch (Exception e) when (database.Provider.IsMissingTable(e))
+        {
+            return 0;
+        }
+    }
+
+    private static string Where(AuditQuery query) =>
+        " WHERE 1 = 1"
+        + (string.IsNullOrWhiteSpace(query.User) ? "" : " AND lower(user_name) = lower(@User)")
+        + (string.IsNullOrWhiteSpace(query.Action) ? "" : " AND action = @Action")
+        + (query.Outcome is null ? "" : " AND outcome = @Outcome")
+        + (query.From is null ? "" : " AND at_ms >= @From")
+        + (query.To is null ? "" : " AND at_ms <= @To");
+
+    private static string OrderBy(AuditSort sort) => sort switch
+    {
+        AuditSort.Oldest => " ORDER BY at_ms ASC, id ASC",
+        AuditSort.User => " ORDER BY lower(user_name) ASC, at_ms DESC, id DESC",
+        AuditSort.Action => " ORDER BY action ASC, at_ms DESC, id DESC",
+        AuditSort.Outcome => " ORDER BY outcome ASC, at_ms DESC, id DESC",
+        _ => " ORDER BY at_ms DESC, id DESC",
+    };
+
+    private static object Parameters(AuditQuery query) => new
+    {
+        User = query.User?.Trim(), Action = query.Action?.Trim(), Outcome = query.Outcome is { } outcome ? AuditOutcomes.Name(outcome) : null,
+        From = query.From is { } from ? HistoryWrite.Ms(from) : 0, To = query.To is { } to ? HistoryWrite.Ms(to) : 0,
+        Limit = Math.Clamp(query.Limit, 1, AuditQuery.MaxLimit), Offset = Math.Max(0, query.Offset),
+    };
 
     /// <summary>The action names present, for the filter's choices.</summary>
     public async Task<IReadOnlyList<string>> ActionsAsync(CancellationToken cancellationToken = default)

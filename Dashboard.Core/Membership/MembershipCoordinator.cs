@@ -53,6 +53,18 @@ public sealed class MembershipCoordinator : IAsyncDisposable
 
     public event Action<MembershipRun>? Changed;
 
+    /// <summary>Calls <paramref name="changed"/> after each change of a run of this cluster (every cluster when null), for open screens.</summary>
+    public IDisposable Subscribe(string? clusterId, Action changed)
+    {
+        ArgumentNullException.ThrowIfNull(changed);
+        void OnChanged(MembershipRun run)
+        {
+            if (clusterId is null || run.ClusterId == clusterId) changed();
+        }
+        Changed += OnChanged;
+        return new Live.Subscription(() => Changed -= OnChanged);
+    }
+
     public MembershipRun? Get(string runId) => _store.Get(runId);
 
     public IReadOnlyList<MembershipRun> List(string clusterId, int limit = 20) => _store.List(clusterId, limit);

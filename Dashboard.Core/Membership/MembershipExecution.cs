@@ -272,5 +272,10 @@ internal sealed class MembershipExecution
         _changed(_run);
     }
 
-    private void Log(string level, string message) => _store.AppendLog(_run.Id, new RunLogLine(_time.GetUtcNow(), level, message));
+    // Open screens show the log too: a line written after the last save (a pause's reason) must reach them.
+    private void Log(string level, string message)
+    {
+        _store.AppendLog(_run.Id, new RunLogLine(_time.GetUtcNow(), level, message));
+        _changed(_run);
+    }
 }

@@ -1,40 +1,32 @@
+using Dashboard.Tests.Support;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
-using AngleSharp.Html.Parser;
+using System.Security.Claims;
+using Dashboard.Access;
 using Dashboard.Core.Access;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Dashboard.Tests.Access;
 
 public sealed class ApiTokenTests
 {
-    private static readonly HtmlParser Parser = new();
+    /// <summary>An admin as the tokens page's circuit holds them.</summary>
+    internal static readonly ClaimsPrincipal Admin = DashboardPrincipal.Create(AccessTestApp.AdminName, DashboardRole.Admin, "password", "Cookies");
 
-    /// <summary>Creates a token through the admin page, as a person would, and returns the secret it shows once.</summary>
-    internal static async Task<(string Id, string Secret, string Page)> CreateTokenAsync(HttpClient admin, string name, string role)
+    /// <summary>Creates a token as the admin page does (its circuit calls the service), and returns the secret it shows once.</summary>
+    internal static async Task<(string Id, string Secret)> CreateTokenAsync(DashboardAppFactory app, string name, string role)
     {
-        var token = await AccessTestApp.AntiforgeryTokenAsync(admin, "/admin/tokens");
-        using var form = new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["_handler"] = "create-token", ["__RequestVerificationToken"] = token, ["Create.Name"] = name, ["Create.Role"] = role,
-        });
-        var response = await admin.PostAsync(new Uri("/admin/tokens", UriKind.Relative), form);
-        var html = await response.Content.ReadAsStringAsync();
-        Assert.True(response.IsSuccessStatusCode, html);
-        var page = await Parser.ParseDocumentAsync(html);
-        var secret = page.QuerySelector("[data-token-secret]")?.TextContent.Trim();
-        Assert.NotNull(secret);
-        var id = page.QuerySelectorAll("#token-list tr[data-token-id]").First(r => r.TextContent.Contains(name, StringComparison.Ordinal)).GetAttribute("data-token-id")!;
-        return (id, secret, html);
+        var outcome = await app.Services.GetRequiredService<ApiTokenAdmin>().CreateAsync(Admin, null, name, role);
+        Assert.True(outcome.Succeeded, outcome.Message);
+        return (outcome.Issued!.Token.Id, outcome.Issued.Secret);
     }
 
-    internal static async Task RevokeTokenAsync(HttpClient admin, string id)
+    internal static async Task RevokeTokenAsync(DashboardAppFactory app, string id)
     {
-        var token = await AccessTestApp.AntiforgeryTokenAsync(admin, "/admin/tokens");
-        using var form = new FormUrlEncodedContent(new Dictionary<string, string> { ["_handler"] = $"revoke-{id}", ["__RequestVerificationToken"] = token });
-        var response = await admin.PostAsync(new Uri("/admin/tokens", UriKind.Relative), form);
-        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+        var outcome = await app.Services.GetRequiredService<ApiTokenAdmin>().RevokeAsync(Admin, null, id);
+        Assert.True(outcome.Succeeded, outcome.Message);
     }
 
     private static async Task<HttpResponseMessage> WhoAmIAsync(HttpClient client, string secret, string path = "/api/me")
@@ -51,7 +43,7 @@ public sealed class ApiTokenTests
         using var admin = await AccessTestApp.SignedInAsync(app, AccessTestApp.AdminName);
         using var script = AccessTestApp.Client(app);
 
-        var (_, secret, _) = await CreateTokenAsync(admin, "deploy-bot", "operator");
+        var (_, secret) = await CreateTokenAsync(app, "deploy-bot", "operator");
         var me = await WhoAmIAsync(script, secret);
         var body = JsonDocument.Parse(await me.Content.ReadAsStringAsync()).RootElement;
         var listAfterwards = await admin.GetStringAsync(new Uri("/admin/tokens", UriKind.Relative));
@@ -68,12 +60,11 @@ public sealed class ApiTokenTests
     public async Task Token_Revoked_Refused401()
     {
         await using var app = AccessTestApp.Create();
-        using var admin = await AccessTestApp.SignedInAsync(app, AccessTestApp.AdminName);
         using var script = AccessTestApp.Client(app);
-        var (id, secret, _) = await CreateTokenAsync(admin, "old-bot", "viewer");
+        var (id, secret) = await CreateTokenAsync(app, "old-bot", "viewer");
         Assert.Equal(HttpStatusCode.OK, (await WhoAmIAsync(script, secret)).StatusCode);
 
-        await RevokeTokenAsync(admin, id);
+        await RevokeTokenAsync(app, id);
         var after = await WhoAmIAsync(script, secret);
 
         Assert.Equal(HttpStatusCode.Unauthorized, after.StatusCode);
@@ -96,9 +87,8 @@ public sealed class ApiTokenTests
     public async Task Token_OutsideApi_IsIgnored()
     {
         await using var app = AccessTestApp.Create();
-        using var admin = await AccessTestApp.SignedInAsync(app, AccessTestApp.AdminName);
         using var script = AccessTestApp.Client(app);
-        var (_, secret, _) = await CreateTokenAsync(admin, "page-bot", "admin");
+        var (_, secret) = await CreateTokenAsync(app, "page-bot", "admin");
 
         var page = await WhoAmIAsync(script, secret, "/admin/audit");
 
@@ -112,8 +102,7 @@ public sealed class ApiTokenTests
         var settings = new Dictionary<string, string?> { ["History:DatabasePath"] = Path.Combine(Path.GetTempPath(), "zkd-tests", Guid.NewGuid().ToString("N"), "history.db") };
         await using (var app = AccessTestApp.Create(settings))
         {
-            using var admin = await AccessTestApp.SignedInAsync(app, AccessTestApp.AdminName);
-            (_, secret, _) = await CreateTokenAsync(admin, "kept-bot", "viewer");
+            (_, secret) = await CreateTokenAsync(app, "kept-bot", "viewer");
             historyPath = app.HistoryPath;
         }
 

@@ -26,8 +26,9 @@ public sealed class SignInBrowserTests(Browser browser)
         Assert.Equal(AccessTestApp.AdminName, await page.Locator("[data-user-name]").TextContentAsync());
         Assert.Equal("admin", await page.Locator("[data-user-role]").TextContentAsync());
 
+        await Browser.WaitForCircuitAsync(page);
         await page.FillAsync("#token-name", "browser-bot");
-        await page.ClickAsync("#create-token button[type=submit]");
+        await page.ClickAsync("#create-token-button");
         await Assertions.Expect(page.Locator("[data-token-secret]")).ToContainTextAsync("zkd_");
 
         await page.GotoAsync("/");

@@ -196,6 +196,35 @@ public abstract class HistoryStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AuditReader_CountsFiltersAndOrders_OnePageAtATime()
+    {
+        var database = NewDatabase();
+        await using var writer = new HistoryWriter(database, TimeProvider.System);
+        writer.Start();
+        var log = new HistoryAuditLog(writer);
+        string[] users = ["carol", "Bob", "alice"];
+        for (var i = 0; i < 30; i++)
+            log.Record(new AuditEntry(T0.AddSeconds(i), users[i % 3], "192.0.2.1", i % 2 == 0 ? "znode-set" : "znode-delete", $"/n{i:00}",
+                i % 10 == 0 ? AuditOutcome.Failed : AuditOutcome.Succeeded));
+        Assert.True(await writer.FlushAsync());
+        var reader = new AuditLogReader(database);
+
+        var failed = new AuditQuery { Outcome = AuditOutcome.Failed };
+        var byUser = await reader.QueryAsync(new AuditQuery(Action: "znode-set") { Sort = AuditSort.User, Limit = 5, Offset = 3 });
+        var oldest = await reader.QueryAsync(new AuditQuery { Sort = AuditSort.Oldest, Limit = 3 });
+
+        Assert.Equal(30, await reader.CountAsync(new AuditQuery()));
+        Assert.Equal(15, await reader.CountAsync(new AuditQuery(Action: "znode-set")));
+        Assert.Equal(3, await reader.CountAsync(failed));
+        Assert.All(await reader.QueryAsync(failed), e => Assert.Equal(AuditOutcome.Failed, e.Outcome));
+        Assert.Equal(10, await reader.CountAsync(new AuditQuery(User: "bob", From: T0.AddSeconds(0), To: T0.AddSeconds(29))));
+        // By user ignoring case (alice, Bob, carol: five znode-sets each), each newest first; from the fourth row on.
+        Assert.Equal(["alice", "alice", "Bob", "Bob", "Bob"], byUser.Select(e => e.User));
+        Assert.Equal(["/n08", "/n02", "/n28"], byUser.Take(3).Select(e => e.Target));
+        Assert.Equal(["/n00", "/n01", "/n02"], oldest.Select(e => e.Target));
+    }
+
+    [Fact]
     public async Task SessionsAndTokens_WrittenByOneStore_FoundByAnotherOnTheSameDatabase()
     {
         var database = NewDatabase();

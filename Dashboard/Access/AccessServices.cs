@@ -26,6 +26,7 @@ internal static class AccessServices
         services.AddSingleton<UserDirectory>(sp => new UserDirectory(settings, sandboxAdmin, configuration, sp.GetRequiredService<ILogger<UserDirectory>>()));
         services.AddSingleton(sp => new SessionStore(sp.GetRequiredService<HistoryDatabase>(), sp.GetRequiredService<HistoryWriter>(), sp.GetRequiredService<TimeProvider>(), settings.SessionLifetime));
         services.AddSingleton<SessionAdmin>();
+        services.AddSingleton<ApiTokenAdmin>();
         services.AddDashboardDataProtection(configuration);
         services.AddSingleton(sp => new SignInLockout(settings.LockoutFailures, settings.LockoutDuration, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<ApiTokenStore>();

@@ -79,7 +79,6 @@ internal static class DashboardServices
         app.UseZnodes();
         app.MapMaintenanceApi();
         app.MapMembershipApi();
-        app.MapMembershipForms();
         app.MapKafkaApi();
         app.MapKafkaElection();
         // Pages and their circuits fall under the fallback policy: a circuit is a read (MethodAwareRequirement); each

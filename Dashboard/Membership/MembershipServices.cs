@@ -13,6 +13,7 @@ internal static class MembershipServices
         services.AddSingleton<IMembershipTargets>(sp => new RegistryMembershipTargets(sp.GetRequiredService<ClusterRegistry>()));
         services.AddSingleton(sp => new MembershipCoordinator(sp.GetRequiredService<MembershipStore>(), sp.GetRequiredService<IMembershipTargets>(),
             sp.GetRequiredService<IAuditLog>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<MembershipActions>();
         services.AddHostedService<MembershipLifetime>();
         return services;
     }

@@ -25,6 +25,7 @@ internal static class NavigationSections
         new("Audit log", "/admin/audit", MinimumRole: DashboardRole.Admin),
         new("API tokens", "/admin/tokens", MinimumRole: DashboardRole.Admin),
         new("Sessions", "/admin/sessions", MinimumRole: DashboardRole.Admin),
+        new("Membership", "/membership", MinimumRole: DashboardRole.Admin),
     ];
 
     /// <summary>Only what this user may open: the navigation never shows a forbidden link.</summary>
