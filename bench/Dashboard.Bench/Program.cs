@@ -22,6 +22,10 @@ using Dashboard.Core.ZooKeeper;
 //   maintenance-roll [--settle 2] [--no-second]
 //                                   a rolling restart of a 3+1 sandbox under a writer, then a second one on the idle
 //                                   ensemble; last line "duration_s=... lost=... gap_ms=... second_s=..."
+//   replicas  [--ensembles 300] [--replicas 3] [--poll-seconds 2] [--warmup 30] [--seconds 90] [--dashboard DLL]
+//                                   replayed ensembles watched by dashboard processes sharing PostgreSQL; CPU per
+//                                   replica, database write rate and growth, then the takeover after a kill; last
+//                                   line "cpu_pct=a/b/c rows_per_s=... wal_bytes_per_s=... db_mb_per_day=... takeover_s=..."
 
 // The last line is "requests=N bytes=B ms=T" (N counts znode reads however they are batched on the wire).
 var options = CommandLine.Parse(args);
@@ -29,6 +33,7 @@ var command = args.Length > 0 ? args[0] : "zk-read";
 if (command == "history-week") return await HistoryWeek.RunAsync(options);
 if (command == "maintenance-roll") return await MaintenanceRoll.RunAsync(options);
 if (command == "zk-read-tls") return await TlsRead.RunAsync(options);
+if (command == "replicas") return await ReplicaBench.RunAsync(options);
 ZooKeeperSandbox? sandbox = null;
 try
 {
