@@ -17,9 +17,7 @@ public sealed class ApiTokenStore(HistoryDatabase database, HistoryWriter writer
     public const string Prefix = "zkd_";
     public const int MaxNameLength = 100;
 
-    private static readonly TimeSpan SharedRecheck = TimeSpan.FromSeconds(10);
     private readonly Dictionary<string, ApiToken> _byHash = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, DateTimeOffset> _checkedAt = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
     private readonly SemaphoreSlim _loading = new(1, 1);
     private bool _loaded;
@@ -111,15 +109,14 @@ public sealed class ApiTokenStore(HistoryDatabase database, HistoryWriter writer
         }
     }
 
-    /// <summary>With replicas on one database, a token made or revoked by another replica: read its row, at most every 10 s per token.</summary>
+    /// <summary>
+    /// With replicas on one database, a token made or revoked by another replica: read its row at each use, so a
+    /// revocation anywhere refuses the token everywhere at its next request (one indexed read per request).
+    /// </summary>
     private async Task RecheckSharedAsync(string hash, CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow();
         lock (_gate)
-        {
             if (_byHash.TryGetValue(hash, out var known) && known.ForThisRunOnly) return;
-            if (_checkedAt.TryGetValue(hash, out var at) && now - at < SharedRecheck) return;
-        }
         List<(string Hash, ApiToken Token)> rows;
         try
         {
@@ -132,7 +129,6 @@ public sealed class ApiTokenStore(HistoryDatabase database, HistoryWriter writer
         lock (_gate)
         {
             if (rows.Count == 0) return; // unknown: not remembered, so a guess costs a read but fills no memory
-            _checkedAt[hash] = now;
             _byHash[hash] = rows[0].Token;
         }
     }

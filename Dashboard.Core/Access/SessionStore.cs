@@ -33,11 +33,6 @@ public sealed class SessionStore(HistoryDatabase database, HistoryWriter writer,
 
     private static readonly TimeSpan TouchInterval = TimeSpan.FromMinutes(1);
 
-    /// <summary>With replicas on one database, a cached session is checked against the database this often (another replica may have ended it).</summary>
-    public static readonly TimeSpan SharedRecheck = TimeSpan.FromSeconds(10);
-
-    private readonly Dictionary<string, DateTimeOffset> _checkedAt = new(StringComparer.Ordinal);
-
     private readonly Dictionary<string, DashboardSession> _sessions = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
     private readonly SemaphoreSlim _loading = new(1, 1);
@@ -71,7 +66,7 @@ public sealed class SessionStore(HistoryDatabase database, HistoryWriter writer,
         if (id is not { Length: 32 }) return null;
         await EnsureLoadedAsync(cancellationToken).ConfigureAwait(false);
         var now = time.GetUtcNow();
-        if (database.Provider.IsShared) await RecheckSharedAsync(id, now, cancellationToken).ConfigureAwait(false);
+        if (database.Provider.IsShared) await RecheckSharedAsync(id, cancellationToken).ConfigureAwait(false);
         DashboardSession? touched = null;
         lock (_gate)
         {
@@ -162,13 +157,12 @@ public sealed class SessionStore(HistoryDatabase database, HistoryWriter writer,
 
     /// <summary>
     /// A session another replica made is not in this one's memory, and one another replica ended is still active
-    /// in it: read the row, at most every <see cref="SharedRecheck"/> per session. A database that is down leaves
-    /// the memory as it is (users stay signed in on what is known).
+    /// in it: read the row at each use. A sign-out or revocation on any replica must refuse the cookie everywhere
+    /// at its next request (a copied cookie is the threat); the cost is one primary-key read per signed-in request.
+    /// A database that is down leaves the memory as it is (users stay signed in on what is known).
     /// </summary>
-    private async Task RecheckSharedAsync(string id, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task RecheckSharedAsync(string id, CancellationToken cancellationToken)
     {
-        lock (_gate)
-            if (_checkedAt.TryGetValue(id, out var at) && now - at < SharedRecheck) return;
         SessionRow? row;
         try
         {
@@ -184,7 +178,6 @@ public sealed class SessionStore(HistoryDatabase database, HistoryWriter writer,
         if (row is null || !DashboardRoles.TryParse(row.Role, out var role)) return; // unknown, or made here and not yet written
         lock (_gate)
         {
-            _checkedAt[id] = now;
             var stored = new DashboardSession(row.Id, row.UserName, role, row.Address, DateTimeOffset.FromUnixTimeMilliseconds(row.CreatedMs))
             {
                 LastSeen = DateTimeOffset.FromUnixTimeMilliseconds(row.LastSeenMs),

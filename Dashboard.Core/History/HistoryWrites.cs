@@ -1,3 +1,4 @@
+using System.Data;
 using System.Data.Common;
 using Dapper;
 
@@ -34,12 +35,34 @@ public sealed record SnapshotWrite(SnapshotRecord Snapshot) : HistoryWrite
 
 public sealed record MetricsWrite(IReadOnlyList<NodeMetricSample> Samples) : HistoryWrite
 {
-    internal override void Apply(DbConnection connection, DbTransaction transaction, HistoryProvider sql) =>
-        connection.Execute(
-            sql.Upsert("node_metrics", "cluster_id, node_id, at_ms, latency_avg, latency_max, outstanding, connections, znodes, watches", "cluster_id, node_id, at_ms",
-                "VALUES (@ClusterId, @NodeId, @AtMs, @LatencyAvg, @LatencyMax, @Outstanding, @Connections, @Znodes, @Watches)"),
-            Samples.Select(s => new { s.ClusterId, s.NodeId, AtMs = Ms(s.At), s.LatencyAvg, s.LatencyMax, s.Outstanding, s.Connections, s.Znodes, s.Watches }),
-            transaction);
+    private const string Columns = "cluster_id, node_id, at_ms, latency_avg, latency_max, outstanding, connections, znodes, watches";
+
+    /// <summary>
+    /// One statement for the poll's nodes (one round trip, not one per node: with hundreds of clusters the writer's
+    /// round trips are its limit). A node listed twice keeps its last sample: one statement may not upsert a key twice.
+    /// </summary>
+    internal override void Apply(DbConnection connection, DbTransaction transaction, HistoryProvider sql)
+    {
+        var samples = Samples.GroupBy(s => (s.ClusterId, s.NodeId, s.At)).Select(g => g.Last()).ToList();
+        if (samples.Count == 0) return;
+        var parameters = new DynamicParameters();
+        var rows = new List<string>(samples.Count);
+        for (var i = 0; i < samples.Count; i++)
+        {
+            var s = samples[i];
+            rows.Add($"(@c{i}, @n{i}, @t{i}, @la{i}, @lm{i}, @o{i}, @cn{i}, @z{i}, @w{i})");
+            parameters.Add($"c{i}", s.ClusterId, DbType.String);
+            parameters.Add($"n{i}", s.NodeId, DbType.String);
+            parameters.Add($"t{i}", Ms(s.At), DbType.Int64);
+            parameters.Add($"la{i}", s.LatencyAvg, DbType.Double); // typed: a null alone in a VALUES column would be text
+            parameters.Add($"lm{i}", s.LatencyMax, DbType.Double);
+            parameters.Add($"o{i}", s.Outstanding, DbType.Int64);
+            parameters.Add($"cn{i}", s.Connections, DbType.Int64);
+            parameters.Add($"z{i}", s.Znodes, DbType.Int64);
+            parameters.Add($"w{i}", s.Watches, DbType.Int64);
+        }
+        connection.Execute(sql.Upsert("node_metrics", Columns, "cluster_id, node_id, at_ms", "VALUES " + string.Join(", ", rows)), parameters, transaction);
+    }
 }
 
 /// <summary>A Kafka summary (<see cref="KafkaSummary"/>), stored as JSON with the controller as a column.</summary>

@@ -27,6 +27,10 @@ using Dashboard.Core.ZooKeeper;
 //                                   the Release dashboard as its own process over a sandbox with that Kafka tree, 500 ms
 //                                   polls; Chromium opens N tabs on the ensemble page, then on the ISR grid: CPU and RSS
 //                                   of the dashboard per tab against idle; last line "rss_loaded_mb=... ..._per_tab=..."
+//   replicas  [--ensembles 300] [--replicas 3] [--poll-seconds 2] [--warmup 30] [--seconds 90] [--dashboard DLL]
+//                                   replayed ensembles watched by dashboard processes sharing PostgreSQL; CPU per
+//                                   replica, database write rate and growth, then the takeover after a kill; last
+//                                   line "cpu_pct=a/b/c rows_per_s=... wal_bytes_per_s=... db_mb_per_day=... takeover_s=..."
 
 // The last line is "requests=N bytes=B ms=T" (N counts znode reads however they are batched on the wire).
 var options = CommandLine.Parse(args);
@@ -35,6 +39,7 @@ if (command == "history-week") return await HistoryWeek.RunAsync(options);
 if (command == "maintenance-roll") return await MaintenanceRoll.RunAsync(options);
 if (command == "zk-read-tls") return await TlsRead.RunAsync(options);
 if (command == "circuits") return await Circuits.RunAsync(options);
+if (command == "replicas") return await ReplicaBench.RunAsync(options);
 ZooKeeperSandbox? sandbox = null;
 try
 {
