@@ -8,8 +8,6 @@ const outdir = path.join(here, '..', 'Dashboard', 'wwwroot', 'dist');
 
 await esbuild.build({
   entryPoints: {
-    app: path.join(here, 'src', 'app.js'),
-    'theme-init': path.join(here, 'src', 'theme-init.js'),
     ui: path.join(here, 'src', 'ui.js'),
     'ui-styles': path.join(here, 'src', 'ui.css'),
   },
@@ -19,7 +17,6 @@ await esbuild.build({
   format: 'iife',
   target: ['es2020'],
   outdir,
-  loader: { '.woff': 'file', '.woff2': 'file' },
   logLevel: 'warning',
 });
 // ES modules the interactive components import through IJSObjectReference (CSP 'self': no import map, no inline script).

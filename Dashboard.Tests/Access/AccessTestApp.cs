@@ -65,14 +65,13 @@ internal static partial class AccessTestApp
     }
 
     /// <summary>
-    /// The token a page hands this client, as a browser would read it: the meta tag of a static page, or the hidden
-    /// field of a form (an interactive page's sign-out form); a page with neither gets it from the sign-in page.
+    /// The token a page hands this client, as a browser would read it: the hidden field of a form (the sign-in form,
+    /// an interactive page's sign-out form); a page without one gets it from the sign-in page.
     /// </summary>
     public static async Task<string> AntiforgeryTokenAsync(HttpClient client, string page)
     {
         var html = await client.GetStringAsync(new Uri(page, UriKind.Relative));
-        var match = MetaToken().Match(html);
-        if (!match.Success) match = FieldToken().Match(html);
+        var match = FieldToken().Match(html);
         if (!match.Success && page != "/sign-in") return await AntiforgeryTokenAsync(client, "/sign-in");
         Assert.True(match.Success, $"{page} has no antiforgery token");
         return WebUtility.HtmlDecode(match.Groups[1].Value);
@@ -92,8 +91,6 @@ internal static partial class AccessTestApp
         return request;
     }
 
-    [GeneratedRegex("<meta name=\"antiforgery-token\" content=\"([^\"]+)\"")]
-    private static partial Regex MetaToken();
 
     [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]
     private static partial Regex FieldToken();

@@ -1,10 +1,8 @@
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
 using Dashboard.Core.Access;
-using Dashboard.Live;
 using Dashboard.Tests.Support;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -49,18 +47,18 @@ public sealed class LowFindingTests
     }
 
     [Fact]
-    public async Task LongPolling_ConnectionTokenOfAnotherUser_Refused()
+    public async Task LongPolling_CircuitConnectionTokenOfAnotherUser_Refused()
     {
         await using var app = AccessTestApp.Create();
         using var vera = await AccessTestApp.SignedInAsync(app, AccessTestApp.ViewerName);
         using var oscar = await AccessTestApp.SignedInAsync(app, AccessTestApp.OperatorName);
-        var negotiate = await vera.PostAsync(new Uri("/hubs/live/negotiate?negotiateVersion=1", UriKind.Relative), null);
+        var negotiate = await vera.PostAsync(new Uri("/_blazor/negotiate?negotiateVersion=1", UriKind.Relative), null);
         Assert.Equal(HttpStatusCode.OK, negotiate.StatusCode);
         var token = JsonDocument.Parse(await negotiate.Content.ReadAsStringAsync()).RootElement.GetProperty("connectionToken").GetString()!;
 
-        var stolen = await oscar.GetAsync(new Uri($"/hubs/live?id={Uri.EscapeDataString(token)}", UriKind.Relative));
+        var stolen = await oscar.GetAsync(new Uri($"/_blazor?id={Uri.EscapeDataString(token)}", UriKind.Relative));
         using var send = new StringContent("{\"protocol\":\"json\",\"version\":1}" + RecordSeparator, Encoding.UTF8, "text/plain");
-        var stolenSend = await oscar.PostAsync(new Uri($"/hubs/live?id={Uri.EscapeDataString(token)}", UriKind.Relative), send);
+        var stolenSend = await oscar.PostAsync(new Uri($"/_blazor?id={Uri.EscapeDataString(token)}", UriKind.Relative), send);
 
         Assert.Equal(HttpStatusCode.Forbidden, stolen.StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, stolenSend.StatusCode);
@@ -131,75 +129,4 @@ public sealed class LowFindingTests
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", (await app.Services.GetRequiredService<ApiTokenStore>().CreateAsync("prometheus", DashboardRole.Viewer, "test")).Secret);
         Assert.Equal(expected, (await client.SendAsync(request)).StatusCode);
     }
-
-    /// <summary>A signed-in WebSocket connection to the live hub, subscribed to the topics, collecting the topics of the fragments it receives.</summary>
-    private sealed class HubClient : IAsyncDisposable
-    {
-        private readonly WebSocket _socket;
-        private readonly List<string> _topics = [];
-        private readonly Task _reading;
-
-        private HubClient(WebSocket socket)
-        {
-            _socket = socket;
-            _reading = Task.Run(ReadAsync);
-        }
-
-        public List<string> Topics
-        {
-            get { lock (_topics) return [.. _topics]; }
-        }
-
-        public static async Task<HubClient> ConnectAsync(DashboardAppFactory app, string user, params string[] topics)
-        {
-            using var browser = AccessTestApp.Client(app);
-            var cookie = await SessionTests.SessionCookieAsync(browser, user);
-            var client = app.Server.CreateWebSocketClient();
-            client.ConfigureRequest = r => r.Headers.Cookie = cookie;
-            var socket = await client.ConnectAsync(new Uri("ws://localhost/hubs/live"), CancellationToken.None);
-            await SendAsync(socket, """{"protocol":"json","version":1}""");
-            var hub = new HubClient(socket);
-            await SendAsync(socket, JsonSerializer.Serialize(new { type = 1, target = "Subscribe", arguments = new object[] { topics } }));
-            return hub;
-        }
-
-        private async Task ReadAsync()
-        {
-            var buffer = new byte[64 * 1024];
-            try
-            {
-                while (_socket.State == WebSocketState.Open)
-                {
-                    using var text = new MemoryStream();
-                    WebSocketReceiveResult result;
-                    do
-                    {
-                        result = await _socket.ReceiveAsync(buffer, CancellationToken.None);
-                        text.Write(buffer, 0, result.Count);
-                    } while (!result.EndOfMessage);
-                    if (result.MessageType == WebSocketMessageType.Close) return;
-                    foreach (var message in Encoding.UTF8.GetString(text.ToArray()).Split(RecordSeparator, StringSplitOptions.RemoveEmptyEntries))
-                    {
-                        using var json = JsonDocument.Parse(message);
-                        if (json.RootElement.TryGetProperty("target", out var target) && target.GetString() == "fragment")
-                            lock (_topics) _topics.Add(json.RootElement.GetProperty("arguments")[0].GetString()!);
-                    }
-                }
-            }
-            catch (Exception e) when (e is WebSocketException or IOException or ObjectDisposedException or OperationCanceledException)
-            {
-                // the connection ended
-            }
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            _socket.Abort();
-            await _reading;
-            _socket.Dispose();
-        }
-    }
-
-    private static Task SendAsync(WebSocket socket, string message) =>
-        socket.SendAsync(Encoding.UTF8.GetBytes(message + RecordSeparator), WebSocketMessageType.Text, true, CancellationToken.None);
 }

@@ -85,7 +85,7 @@ public sealed class SecretsAndAuditTests
     [Theory]
     [InlineData("/")]
     [InlineData("/sign-in")]
-    [InlineData("/dist/app.js")]
+    [InlineData("/dist/ui.js")]
     [InlineData("/no/such/page")]
     [InlineData("/api/me")]
     public async Task EveryAnswer_CarriesSecurityHeaders(string path)

@@ -45,7 +45,7 @@ public sealed class HomePageBrowserTests(Browser browser)
         var reloaded = await page.EvaluateAsync<string>(Background);
 
         Assert.NotEqual(before, after);
-        Assert.Contains("data-bs-theme=\"dark\"", html, StringComparison.Ordinal);
+        Assert.Contains("data-theme=\"dark\"", html, StringComparison.Ordinal);
         Assert.Equal(after, reloaded);
         Assert.Empty(problems);
     }

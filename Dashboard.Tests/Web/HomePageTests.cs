@@ -22,7 +22,7 @@ public sealed class HomePageTests
         Assert.Equal("Overview", document.QuerySelector("#app-navigation a.active")?.TextContent.Trim());
         Assert.NotNull(document.QuerySelector("#theme-toggle"));
         Assert.Contains("Dashboard:Clusters", document.QuerySelector("#cluster-list")?.TextContent, StringComparison.Ordinal);
-        // An interactive page: Blazor's script and MudBlazor's styles, not the older Bootstrap bundle.
+        // An interactive page: Blazor's script and MudBlazor's styles (the older Bootstrap bundle is gone).
         Assert.NotNull(document.QuerySelector("script[src='_framework/blazor.web.js']"));
         Assert.NotNull(document.QuerySelector("link[href='_content/MudBlazor/MudBlazor.min.css']"));
         Assert.Null(document.QuerySelector("link[href='dist/app.css']"));

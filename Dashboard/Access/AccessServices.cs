@@ -113,14 +113,14 @@ internal static class AccessServices
         o.Events.OnRedirectToAccessDenied = context => Refuse(context, StatusCodes.Status403Forbidden, "Your role does not allow this.");
     }
 
-    /// <summary>A page read in the browser goes to the sign-in form; anything else (API, hub, htmx, a POST) gets the bare status.</summary>
+    /// <summary>A page read in the browser goes to the sign-in form; anything else (API, a circuit's hub, a POST) gets the bare status.</summary>
     private static Task Refuse(RedirectContext<CookieAuthenticationOptions> context, int status, string message)
     {
         var request = context.Request;
-        var pageRead = HttpMethods.IsGet(request.Method) && !request.Headers.ContainsKey("HX-Request")
+        var pageRead = HttpMethods.IsGet(request.Method)
             && !request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase)
             && !request.Path.StartsWithSegments("/metrics", StringComparison.OrdinalIgnoreCase)
-            && !request.Path.StartsWithSegments(StateChangeGuard.HubPrefix, StringComparison.OrdinalIgnoreCase);
+            && !request.Path.StartsWithSegments(StateChangeGuard.CircuitPrefix, StringComparison.OrdinalIgnoreCase);
         if (pageRead && status == StatusCodes.Status401Unauthorized)
         {
             // The handler builds an absolute URL from the request's Host; a relative one never echoes a foreign host.

@@ -7,20 +7,17 @@ namespace Dashboard.Access;
 /// <summary>
 /// Cross-site request forgery defence for every state-changing request, whichever feature added the endpoint:
 /// a POST, PUT, PATCH or DELETE must carry a valid antiforgery token (a form field, or the
-/// <c>RequestVerificationToken</c> header that our htmx set-up adds). API-token requests are exempt: a browser
-/// never adds that header by itself. The SignalR hubs (ours and Blazor's circuits) cannot carry the token on a
-/// WebSocket, so there, and on every unsafe request, a browser's <c>Origin</c> must be this site.
+/// <c>RequestVerificationToken</c> header for scripts). API-token requests are exempt: a browser never adds that
+/// header by itself. Blazor's circuit hub cannot carry the token on a WebSocket, so there, and on every unsafe
+/// request, a browser's <c>Origin</c> must be this site.
 /// </summary>
 internal sealed class StateChangeGuard(RequestDelegate next, IAntiforgery antiforgery, RequestAudit audit)
 {
-    public const string HubPrefix = "/hubs";
-
-    /// <summary>The circuits of interactive pages (Blazor's own hub): like ours, checked by origin, not by token.</summary>
+    /// <summary>The circuits of interactive pages (Blazor's own hub): checked by origin, not by token.</summary>
     public const string CircuitPrefix = "/_blazor";
 
     private static bool ToHub(HttpRequest request) =>
-        request.Path.StartsWithSegments(HubPrefix, StringComparison.OrdinalIgnoreCase)
-        || request.Path.StartsWithSegments(CircuitPrefix, StringComparison.OrdinalIgnoreCase);
+        request.Path.StartsWithSegments(CircuitPrefix, StringComparison.OrdinalIgnoreCase);
 
     public async Task InvokeAsync(HttpContext context)
     {

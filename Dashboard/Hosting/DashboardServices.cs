@@ -7,7 +7,6 @@ using Dashboard.Core.Clusters;
 using Dashboard.Core.Kafka;
 using Dashboard.Core.Sandbox;
 using Dashboard.History;
-using Dashboard.Live;
 using Dashboard.Maintenance;
 using Dashboard.Membership;
 using Dashboard.Monitoring;
@@ -31,14 +30,11 @@ internal static class DashboardServices
         services.AddMudServices();
         services.AddCascadingAuthenticationState();
         services.AddScoped<Microsoft.AspNetCore.Components.Authorization.AuthenticationStateProvider, CircuitAuthenticationRevalidation>();
-        services.AddSignalR(o => o.MaximumReceiveMessageSize = 32 * 1024);
         services.AddHistory(configuration);
         services.AddReplicas(configuration);
         services.AddDashboardAccess(configuration, sandbox);
         services.AddSingleton(_ => new ClusterRegistry(ReadClusters(configuration)));
-        services.AddSingleton<LiveFragmentPublisher>();
-        services.AddSingleton<LiveConnections>();
-        services.AddHostedService<LiveConnectionRecheck>();
+        services.AddSingleton<HubConnectionRegistry>();
         services.AddZnodes(configuration);
 
         // Ensemble monitoring: one HttpClient for every AdminServer (each call carries its own timeout).
@@ -71,8 +67,7 @@ internal static class DashboardServices
         app.UseStaticFiles();
         // Routing, authentication, rate limiting, authorization (a fallback policy covers every endpoint), antiforgery.
         app.UseDashboardAccess();
-        app.UseMiddleware<LiveConnectionOwners>();
-        app.MapHub<LiveHub>("/hubs/live", o => o.CloseOnAuthenticationExpiration = true).RequireAuthorization(AccessPolicies.Read);
+        app.UseMiddleware<HubConnectionOwners>();
         app.MapHealth();
         app.MapEnsembleApi();
         app.MapHistoryApi();
