@@ -75,7 +75,7 @@ public sealed class AdminPageComponentTests : IAsyncLifetime
 
         // Dismissed, the secret is gone from the page for good.
         cut.FindAll("#new-token button").Single(b => b.Id != "copy-token").Click();
-        Assert.Empty(cut.FindAll("[data-token-secret]"));
+        cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("[data-token-secret]")));
 
         cut.Find($"#token-list tr[data-token-id='{id}'] [data-action=revoke]").Click();
         var dialogs = _dialogs!;

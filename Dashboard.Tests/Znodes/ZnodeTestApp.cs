@@ -118,10 +118,10 @@ internal sealed class ZnodeTestApp : IAsyncDisposable
 
     private async Task<string> TokenAsync()
     {
-        // The interactive pages need no token (a circuit is not a form post); the static sign-in page still carries one.
+        // The interactive pages need no token (a circuit is not a form post); the static sign-in form still carries one.
         var response = await Http.GetAsync(new Uri("/sign-in", UriKind.Relative));
         var page = await Parser.ParseDocumentAsync(await response.Content.ReadAsStringAsync());
-        var token = page.QuerySelector("meta[name='antiforgery-token']")?.GetAttribute("content");
+        var token = page.QuerySelector("input[name='__RequestVerificationToken']")?.GetAttribute("value");
         Assert.False(string.IsNullOrEmpty(token), "the page carries an antiforgery token");
         return token!;
     }
