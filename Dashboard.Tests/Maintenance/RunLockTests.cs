@@ -54,28 +54,33 @@ public abstract class RunLockTests : IAsyncLifetime
     public async Task StoresRaceForOneCluster_ExactlyOneRunTakesIt_TheOthersAreRefusedCleanly()
     {
         const int racers = 8;
-        // Each racer its own store and connections, as replicas have; half of them maintenance, half membership.
-        var creates = Enumerable.Range(0, racers).Select(i => i % 2 == 0
-            ? CreateOn(new MaintenanceStore(NewDatabase()), Restart($"m{i}"))
-            : CreateOn(new MembershipStore(NewDatabase()), Change($"g{i}"))).ToList();
         // The schema first, so the race is for the lock and not for the migration.
         NewDatabase().Migrate();
-        using var start = new Barrier(racers);
-        var outcomes = await Task.WhenAll(creates.Select(create => Task.Factory.StartNew(() =>
+        // Several rounds, each for a cluster of its own: a lost update needs the racers to meet in a narrow window.
+        for (var round = 0; round < 5; round++)
         {
-            start.SignalAndWait(TimeSpan.FromSeconds(30));
-            try
+            var cluster = $"c{round}";
+            // Each racer its own store and connections, as replicas have; half of them maintenance, half membership.
+            var creates = Enumerable.Range(0, racers).Select(i => i % 2 == 0
+                ? CreateOn(new MaintenanceStore(NewDatabase()), Restart($"m{round}-{i}", cluster))
+                : CreateOn(new MembershipStore(NewDatabase()), Change($"g{round}-{i}", cluster))).ToList();
+            using var start = new Barrier(racers);
+            var outcomes = await Task.WhenAll(creates.Select(create => Task.Factory.StartNew(() =>
             {
-                return create();
-            }
-            catch (MaintenanceRefusedException e) when (e.IsConflict)
-            {
-                return null;
-            }
-        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)));
+                start.SignalAndWait(TimeSpan.FromSeconds(30));
+                try
+                {
+                    return create();
+                }
+                catch (MaintenanceRefusedException e) when (e.IsConflict)
+                {
+                    return null;
+                }
+            }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)));
 
-        var winner = Assert.Single(outcomes, o => o is not null);
-        Assert.Equal(winner, new MembershipStore(NewDatabase()).LockHolder("c"));
+            var winner = Assert.Single(outcomes, o => o is not null);
+            Assert.Equal(winner, new MembershipStore(NewDatabase()).LockHolder(cluster));
+        }
     }
 
     [Fact]
@@ -97,15 +102,15 @@ public abstract class RunLockTests : IAsyncLifetime
 
     private static Func<string?> CreateOn(MembershipStore store, MembershipRun run) => () => store.Create(run).Id;
 
-    private static MaintenanceRun Restart(string id) =>
-        new(id, "c", MaintenanceOperation.Restart, "alice", T0)
+    private static MaintenanceRun Restart(string id, string cluster = "c") =>
+        new(id, cluster, MaintenanceOperation.Restart, "alice", T0)
         {
             State = RunState.Running,
             Steps = [new MaintenanceStep(0, NodeAction.Restart, 1, "n1:2181", false, "script")],
         };
 
-    private static MembershipRun Change(string id) =>
-        new(id, "c", MembershipChange.Remove(5), "alice", T0)
+    private static MembershipRun Change(string id, string cluster = "c") =>
+        new(id, cluster, MembershipChange.Remove(5), "alice", T0)
         {
             State = RunState.Running,
             Steps = [new MembershipRunStep(0, MembershipChangeKind.Remove, [5], null, "5", [1, 2, 3, 4, 5], [1, 2, 3, 4])],
