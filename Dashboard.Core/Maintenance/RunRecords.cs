@@ -21,6 +21,7 @@ internal sealed class RunRecords<TRow>(HistoryDatabase database, string kind, st
     private readonly Lock _gate = new();
     private bool _migrated;
 
+    /// <summary>Runs <paramref name="work"/> on a connection of its own, after the other calls through this store.</summary>
     public T OnConnection<T>(Func<DbConnection, T> work)
     {
         lock (_gate)
