@@ -33,7 +33,7 @@ public sealed class OrphanedRunTests(PostgresServer server) : IClassFixture<Post
                 Steps = [new MaintenanceStep(0, NodeAction.Restart, 1, "n1:2181", false, "script") { State = StepState.Acting, ActionStartedAt = stale }],
             });
         // "a" still renews the lease of one of them.
-        leaseStore.Renew("a", [LeaseRenewal.RunLeasePrefix + "alive"], TimeSpan.FromMinutes(1));
+        leaseStore.Renew("a", [], TimeSpan.FromMinutes(1), ownKeys: [LeaseRenewal.RunLeasePrefix + "alive"]);
 
         using var controls = new NodeControlFactory();
         using var http = new HttpClient();
@@ -43,6 +43,7 @@ public sealed class OrphanedRunTests(PostgresServer server) : IClassFixture<Post
             coordinator, TimeProvider.System, NullLogger<LeaseRenewal>.Instance);
 
         b.RenewOnce();
+        b.PauseOrphanedRunsOnce();
 
         Assert.Equal(RunState.Running, store.Get("alive")!.State);
         var orphan = store.Get("orphan")!;
