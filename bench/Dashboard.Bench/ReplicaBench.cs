@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
 using Dapper;
+using Dashboard.Support;
 using Npgsql;
 
 namespace Dashboard.Bench;
@@ -30,9 +31,9 @@ internal static class ReplicaBench
         Console.WriteLine($"dashboard: {dll}");
 
         await using var replay = await ReplayedEnsembles.StartAsync(ensembles, Console.Out);
-        await using var postgres = await BenchPostgres.StartAsync();
-        await using (var admin = new NpgsqlConnection(postgres.ConnectionString)) await admin.ExecuteAsync("CREATE DATABASE history");
-        var history = new NpgsqlConnectionStringBuilder(postgres.ConnectionString) { Database = "history" }.ConnectionString;
+        // fsync on: the write rate is a real server's.
+        await using var postgres = await LoopbackPostgres.StartAsync("bench", durable: true);
+        var history = new NpgsqlConnectionStringBuilder(await postgres.CreateDatabaseAsync("history")) { MaxPoolSize = 20 }.ConnectionString;
         var settings = Settings(replay.Ports, poll, history);
         var replicas = new List<Replica>();
         try
