@@ -2,6 +2,7 @@ using Dashboard.Core.AdminServer;
 using Dashboard.Core.Clusters;
 using Dashboard.Core.History;
 using Dashboard.Core.Maintenance;
+using Dashboard.Core.Membership;
 using Dashboard.Core.Replicas;
 using Dashboard.Maintenance;
 using Dashboard.Replicas;
@@ -31,8 +32,9 @@ public sealed class LeaseBalanceTests(PostgresServer server) : IClassFixture<Pos
         using var http = new HttpClient();
         await using var coordinator = new MaintenanceCoordinator(new MaintenanceStore(database), new RegistryMaintenanceTargets(registry, controls, new AdminServerClient(http)));
         var leases = new ClusterLeases("a", shared: true);
+        await using var membership = new MembershipCoordinator(new MembershipStore(database), new RegistryMembershipTargets(registry));
         var a = new LeaseRenewal(leases, store, registry, new ReplicaSettings { LeaseDuration = Lease, RenewInterval = Lease / 2 },
-            coordinator, TimeProvider.System, NullLogger<LeaseRenewal>.Instance);
+            coordinator, membership, TimeProvider.System, NullLogger<LeaseRenewal>.Instance);
 
         // "quiet" is alive but lists no cluster: a takes its fair share (2), then the other two once abandoned.
         var clock = System.Diagnostics.Stopwatch.StartNew();

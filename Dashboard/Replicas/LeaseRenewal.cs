@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Dashboard.Core.Clusters;
 using Dashboard.Core.Maintenance;
+using Dashboard.Core.Membership;
 using Dashboard.Core.Replicas;
 
 namespace Dashboard.Replicas;
@@ -11,10 +12,13 @@ namespace Dashboard.Replicas;
 /// means leases lapse (history waits in memory anyway); monitoring never stops.
 /// </summary>
 internal sealed partial class LeaseRenewal(ClusterLeases leases, ClusterLeaseStore store, ClusterRegistry registry, ReplicaSettings settings,
-    MaintenanceCoordinator maintenance, TimeProvider time, ILogger<LeaseRenewal> logger) : BackgroundService
+    MaintenanceCoordinator maintenance, MembershipCoordinator membership, TimeProvider time, ILogger<LeaseRenewal> logger) : BackgroundService
 {
     /// <summary>A maintenance run under way holds a lease of this name while its replica lives.</summary>
     public const string RunLeasePrefix = "maintenance-run:";
+
+    /// <summary>A membership change under way holds a lease of this name while its replica lives.</summary>
+    public const string MembershipRunLeasePrefix = "membership-run:";
 
     private bool _failing;
 
@@ -55,7 +59,7 @@ internal sealed partial class LeaseRenewal(ClusterLeases leases, ClusterLeaseSto
     {
         var clusters = registry.Clusters.Where(c => c.Availability is ClusterAvailability.Configured or ClusterAvailability.Ready && !c.Definition.Nodes.IsDefaultOrEmpty)
             .Select(c => c.Definition.Id).ToList();
-        var runs = maintenance.ExecutingRunIds.Select(r => RunLeasePrefix + r).ToList();
+        var runs = maintenance.ExecutingRunIds.Select(r => RunLeasePrefix + r).Concat(membership.ExecutingRunIds.Select(r => MembershipRunLeasePrefix + r)).ToList();
         var sentAt = Stopwatch.GetTimestamp();
         try
         {
@@ -69,8 +73,8 @@ internal sealed partial class LeaseRenewal(ClusterLeases leases, ClusterLeaseSto
                 LogTookAbandoned(logger, round.TookAbandoned, round.LiveReplicas, round.FairShare);
             }
             if (round.Shed > 0) LogShed(logger, round.Shed, round.LiveReplicas, round.FairShare);
-            var taken = round.Held.Keys.Where(k => !before.Contains(k) && !k.StartsWith(RunLeasePrefix, StringComparison.Ordinal)).ToList();
-            var lost = before.Where(k => !round.Held.ContainsKey(k) && !k.StartsWith(RunLeasePrefix, StringComparison.Ordinal)).ToList();
+            var taken = round.Held.Keys.Where(k => !before.Contains(k) && !IsRunKey(k)).ToList();
+            var lost = before.Where(k => !round.Held.ContainsKey(k) && !IsRunKey(k)).ToList();
             // A round can move hundreds of clusters (a replica joined or died): one line per cluster only for a few.
             if (taken.Count <= 5) foreach (var t in taken) LogTaken(logger, t, round.Held[t]);
             else LogTakenMany(logger, taken.Count);
@@ -86,6 +90,9 @@ internal sealed partial class LeaseRenewal(ClusterLeases leases, ClusterLeaseSto
         }
     }
 
+    private static bool IsRunKey(string key) =>
+        key.StartsWith(RunLeasePrefix, StringComparison.Ordinal) || key.StartsWith(MembershipRunLeasePrefix, StringComparison.Ordinal);
+
     /// <summary>
     /// A run marked running whose replica's lease lapsed was left by a replica that died: pause it (the step under
     /// way is marked interrupted, so resuming elsewhere asks verify or retry and never silently acts twice). A run
@@ -99,6 +106,9 @@ internal sealed partial class LeaseRenewal(ClusterLeases leases, ClusterLeaseSto
             var now = time.GetUtcNow();
             var paused = maintenance.RecoverInterrupted(run => live.Contains(RunLeasePrefix + run.Id) || now - run.UpdatedAt < settings.LeaseDuration * 2);
             if (paused > 0) LogOrphansPaused(logger, paused);
+            var liveChanges = store.Live(MembershipRunLeasePrefix);
+            var pausedChanges = membership.RecoverInterrupted(run => liveChanges.Contains(MembershipRunLeasePrefix + run.Id) || now - run.UpdatedAt < settings.LeaseDuration * 2);
+            if (pausedChanges > 0) LogOrphanChangesPaused(logger, pausedChanges);
         }
         catch (Exception e) when (e is System.Data.Common.DbException or TimeoutException or InvalidOperationException or MaintenanceRefusedException)
         {
@@ -147,6 +157,9 @@ internal sealed partial class LeaseRenewal(ClusterLeases leases, ClusterLeaseSto
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} maintenance run(s) were left running by a replica that stopped; they are paused until an operator resumes or aborts them.")]
     private static partial void LogOrphansPaused(ILogger logger, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} membership change(s) were left running by a replica that stopped; they are paused until an admin resumes or aborts them.")]
+    private static partial void LogOrphanChangesPaused(ILogger logger, int count);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Cluster leases are renewed again.")]
     private static partial void LogRecovered(ILogger logger);

@@ -117,8 +117,8 @@ internal static class ReplicaBench
         }
     }
 
-    // Lease rows of clusters: not a maintenance run's, not a replica's own row saying it is alive.
-    private const string ClusterRows = "cluster_id NOT LIKE 'maintenance-run:%' AND cluster_id NOT LIKE 'replica:%'";
+    // Lease rows of clusters: not a maintenance run's or membership change's, not a replica's own row saying it is alive.
+    private const string ClusterRows = "cluster_id NOT LIKE 'maintenance-run:%' AND cluster_id NOT LIKE 'membership-run:%' AND cluster_id NOT LIKE 'replica:%'";
 
     /// <summary>The largest number of live cluster leases any one replica holds (0 before migration).</summary>
     private static async Task<long> MostHeldAsync(NpgsqlConnection db)
