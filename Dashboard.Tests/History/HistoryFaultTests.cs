@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Dapper;
 using Dashboard.Core.History;
+using Dashboard.Tests.Support;
 
 namespace Dashboard.Tests.History;
 
@@ -147,13 +148,5 @@ public sealed class HistoryFaultTests : IDisposable
         _mounted = true;
     }
 
-    private static void Run(string file, params string[] args)
-    {
-        var start = new ProcessStartInfo(file) { RedirectStandardError = true };
-        foreach (var arg in args) start.ArgumentList.Add(arg);
-        using var process = Process.Start(start)!;
-        var error = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        Assert.True(process.ExitCode == 0, $"{file} {string.Join(' ', args)} failed: {error}");
-    }
+    private static void Run(string file, params string[] args) => SmallDisk.Run(file, args);
 }
