@@ -90,6 +90,47 @@ public sealed class LiveFollowTests(SharedEnsemble ensemble, PostgresServer serv
     }
 
     [Fact]
+    public async Task DatabaseDown_TheFollowerPollsItselfAfterALease_AndFollowsAgainOnceItAnswers()
+    {
+        var connectionString = await server.CreateDatabaseAsync();
+        await using var a = new DashboardAppFactory(Settings(connectionString, "a"));
+        await using var b = new DashboardAppFactory(Settings(connectionString, "b"));
+        DashboardAppFactory[] replicas = [a, b];
+        foreach (var replica in replicas) _ = replica.Services;
+        var holder = await WaitForAsync(() => replicas.FirstOrDefault(r => Leases(r).Holds(Cluster)), "no replica took the cluster's lease");
+        var follower = replicas.Single(r => r != holder);
+        await WaitForAsync(() => Store(follower).Get(Cluster), "the follower never showed the cluster");
+        Assert.Equal(0, Monitor(follower).PollsOf(Cluster));
+
+        // The database crashes: nobody's snapshots reach the follower, so after a lease period it polls itself.
+        var holderPolls = Monitor(holder).PollsOf(Cluster);
+        var clock = Stopwatch.StartNew();
+        await server.StopAsync();
+        try
+        {
+            await WaitForAsync(() => Monitor(follower).PollsOf(Cluster) >= 2 ? true : (bool?)null, "the follower never polled while the database was down");
+            output.WriteLine($"the follower polled itself {clock.Elapsed.TotalSeconds:F1} s after the database stopped (lease 3 s)");
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15), $"the follower polled only after {clock.Elapsed.TotalSeconds:F1} s");
+            Assert.Equal(Leases(follower).Holder, Store(follower).Get(Cluster)!.Latest.PolledBy);
+            Assert.True(Monitor(holder).PollsOf(Cluster) > holderPolls, "the holder stopped polling with the database");
+        }
+        finally
+        {
+            await server.StartAsync();
+        }
+
+        // Back (its unlogged live_snapshots emptied by the crash): one replica holds the lease again, the other
+        // stops polling and shows the holder's snapshots.
+        var newHolder = await WaitForAsync(() => replicas.FirstOrDefault(r => Leases(r).Holds(Cluster) && !Polling(replicas.Single(o => o != r)).CutOff), "no lease was renewed after the database came back");
+        var newFollower = replicas.Single(r => r != newHolder);
+        await WaitForAsync(() => Store(newFollower).Get(Cluster)?.Latest is { } l && l.PolledBy == Leases(newHolder).Holder ? l : null, "the follower never showed the holder's snapshots again");
+        var polls = Monitor(newFollower).PollsOf(Cluster);
+        var shown = Store(newFollower).Get(Cluster)!.Latest.TakenAt;
+        await WaitForAsync(() => Store(newFollower).Get(Cluster)!.Latest.TakenAt > shown.AddSeconds(2) ? true : (bool?)null, "the follower's view stopped");
+        Assert.Equal(polls, Monitor(newFollower).PollsOf(Cluster));
+    }
+
+    [Fact]
     public async Task OneDashboardOnSqlite_PollsTheClusterItself_NamesNoReplica()
     {
         await using var app = new DashboardAppFactory(SandboxClusterSettings.For(ensemble.Sandbox));
@@ -102,6 +143,8 @@ public sealed class LiveFollowTests(SharedEnsemble ensemble, PostgresServer serv
     }
 
     private static ClusterLeases Leases(DashboardAppFactory app) => app.Services.GetRequiredService<ClusterLeases>();
+
+    private static PollingDuty Polling(DashboardAppFactory app) => app.Services.GetRequiredService<PollingDuty>();
 
     private static EnsembleStore Store(DashboardAppFactory app) => app.Services.GetRequiredService<EnsembleStore>();
 
