@@ -109,8 +109,8 @@ public sealed class LiveFollowTests(SharedEnsemble ensemble, PostgresServer serv
         try
         {
             await WaitForAsync(() => Monitor(follower).PollsOf(Cluster) >= 2 ? true : (bool?)null, "the follower never polled while the database was down");
-            output.WriteLine($"the follower polled itself {clock.Elapsed.TotalSeconds:F1} s after the database stopped (lease 3 s)");
-            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15), $"the follower polled only after {clock.Elapsed.TotalSeconds:F1} s");
+            output.WriteLine($"the follower polled itself {clock.Elapsed.TotalSeconds:F1} s after the database stopped (lease 6 s)");
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), $"the follower polled only after {clock.Elapsed.TotalSeconds:F1} s");
             Assert.Equal(Leases(follower).Holder, Store(follower).Get(Cluster)!.Latest.PolledBy);
             Assert.True(Monitor(holder).PollsOf(Cluster) > holderPolls, "the holder stopped polling with the database");
         }
@@ -180,7 +180,9 @@ public sealed class LiveFollowTests(SharedEnsemble ensemble, PostgresServer serv
         settings["History:Provider"] = "postgres";
         settings["History:ConnectionString"] = connectionString;
         settings["Replicas:Name"] = name;
-        settings["Replicas:LeaseDuration"] = "00:00:03";
+        // The default lease: a loaded machine may delay a round by seconds, and a replica that sees no round succeed
+        // for a lease polls everything itself (the database-down test relies on it; the others must not see it).
+        settings["Replicas:LeaseDuration"] = "00:00:06";
         settings["Replicas:RenewInterval"] = "00:00:01";
         return settings;
     }

@@ -24,6 +24,17 @@ internal sealed partial class EnsembleMonitor(ClusterRegistry registry, Ensemble
     /// <summary>Polls this replica made of a cluster since it started (tests, and a check that followers do not poll).</summary>
     internal long PollsOf(string clusterId) => _polls.TryGetValue(clusterId, out var n) ? n : 0;
 
+    private int _cutOff;
+
+    /// <summary>Says once when this replica starts polling every cluster because the database is out of reach, and once when it stops.</summary>
+    private void NoteCutOff()
+    {
+        var now = duty.CutOff ? 1 : 0;
+        if (Interlocked.Exchange(ref _cutOff, now) == now) return;
+        if (now == 1) LogCutOff(logger);
+        else LogReconnected(logger);
+    }
+
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         new ClusterLoops(registry, c => c.Availability is ClusterAvailability.Configured or ClusterAvailability.Ready && !c.Definition.Nodes.IsDefaultOrEmpty, PollLoopAsync, store.Remove).RunAsync(stoppingToken);
 
@@ -38,6 +49,7 @@ internal sealed partial class EnsembleMonitor(ClusterRegistry registry, Ensemble
         {
             var clock = Stopwatch.StartNew();
             var polls = duty.Polls(cluster.Id);
+            NoteCutOff();
             if (polls)
             {
                 try
@@ -75,6 +87,12 @@ internal sealed partial class EnsembleMonitor(ClusterRegistry registry, Ensemble
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Cluster {ClusterId}: {Kind}: {Message}")]
     private static partial void LogEvent(ILogger logger, string clusterId, EnsembleEventKind kind, string message);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "No lease round has succeeded for a lease period: this replica polls every cluster itself until the database answers.")]
+    private static partial void LogCutOff(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Leases are renewed again: this replica polls only the clusters it holds and shows the others' from the database.")]
+    private static partial void LogReconnected(ILogger logger);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Polling cluster {ClusterId} failed.")]
     private static partial void LogPollFailed(ILogger logger, string clusterId, Exception exception);
