@@ -89,6 +89,9 @@ internal sealed partial class LiveSnapshotSharing(ClusterLeases leases, PollingD
             {
                 snapshots.Prune(PruneInterval);
                 _pruned = time.GetUtcNow();
+                // Once in a while every row again (one per cluster; only news is deserialized): heals a publish
+                // passed over by commit order and a database restored with its version sequence behind ours.
+                _seen = 0;
             }
             if (_followFailing) LogFollowRecovered(logger);
             _followFailing = false;
