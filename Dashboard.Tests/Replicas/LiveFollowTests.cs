@@ -113,6 +113,7 @@ public sealed class LiveFollowTests(SharedEnsemble ensemble, PostgresServer serv
             Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), $"the follower polled only after {clock.Elapsed.TotalSeconds:F1} s");
             Assert.Equal(Leases(follower).Holder, Store(follower).Get(Cluster)!.Latest.PolledBy);
             Assert.True(Monitor(holder).PollsOf(Cluster) > holderPolls, "the holder stopped polling with the database");
+            Assert.InRange(holder.Services.GetRequiredService<LiveSnapshotOutbox>().Count, 0, 1); // unpublished: the newest only
         }
         finally
         {
