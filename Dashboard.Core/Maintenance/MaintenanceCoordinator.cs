@@ -232,7 +232,6 @@ public sealed class MaintenanceCoordinator : IAsyncDisposable
             : [new(Kafka.BrokerRollPlanner.KafkaPresent, target.Cluster.Id, false, "no Kafka cluster is known on this ensemble", "wait until the monitor finds the Kafka cluster")];
     }
 
-    /// <summary>At start: runs still marked running were cut off by a stop or crash; they become paused, visibly.</summary>
     /// <summary>Runs this process is executing now (replicas renew a lease for each, so the others know it lives).</summary>
     public IReadOnlyCollection<string> ExecutingRunIds => [.. _executions.Keys];
 

@@ -178,17 +178,25 @@ public sealed class MembershipCoordinator : IAsyncDisposable
         return Existing(runId);
     }
 
-    /// <summary>At start: runs still marked running were cut off; they become paused with the reason, and resume decides by the configuration.</summary>
-    public int RecoverInterrupted()
+    /// <summary>Runs this process is driving now (replicas renew a lease for each, so the others know it lives).</summary>
+    public IReadOnlyCollection<string> ExecutingRunIds => [.. _executions.Keys];
+
+    /// <summary>
+    /// Runs still marked running that no one drives any more were cut off; they become paused with the reason, and
+    /// resume decides by the configuration. <paramref name="executedElsewhere"/> tells the runs a live replica drives
+    /// (replicas on one database); without it, every run not driven here is interrupted (one dashboard, at start).
+    /// </summary>
+    public int RecoverInterrupted(Func<MembershipRun, bool>? executedElsewhere = null)
     {
-        var runs = _store.Running().Where(r => !_executions.ContainsKey(r.Id)).ToList();
+        var runs = _store.Running().Where(r => !_executions.ContainsKey(r.Id) && executedElsewhere?.Invoke(r) != true).ToList();
+        var who = executedElsewhere is null ? "the dashboard restarted" : "the dashboard driving it stopped";
         foreach (var run in runs)
         {
             var steps = run.Current is { State: StepState.Acting } acting
                 ? run.Steps.SetItem(acting.Index, acting with { State = StepState.Interrupted, Outcome = "the dashboard stopped while this reconfig was sent: resume reads the configuration to tell whether it happened" })
                 : run.Steps;
-            var saved = _store.Save(run with { State = RunState.Paused, Steps = steps, PauseReason = "the dashboard restarted; resume to go on" });
-            _store.AppendLog(run.Id, new RunLogLine(_time.GetUtcNow(), RunLogLine.Warning, "Paused: the dashboard restarted."));
+            var saved = _store.Save(run with { State = RunState.Paused, Steps = steps, PauseReason = who + "; resume to go on" });
+            _store.AppendLog(run.Id, new RunLogLine(_time.GetUtcNow(), RunLogLine.Warning, $"Paused: {who}."));
             Changed?.Invoke(saved);
         }
         return runs.Count;

@@ -20,10 +20,13 @@ internal static class MembershipServices
 }
 
 /// <summary>At start, membership runs the last process left running become paused with the reason; at stop, runs stop being driven.</summary>
-internal sealed partial class MembershipLifetime(MembershipCoordinator coordinator, ILogger<MembershipLifetime> logger) : IHostedService
+internal sealed partial class MembershipLifetime(MembershipCoordinator coordinator, Core.Replicas.ClusterLeases leases, ILogger<MembershipLifetime> logger) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
+        // Replicas on one database: a run marked running may be driven by another replica right now; the lease
+        // renewal pauses only those whose replica's lease lapsed.
+        if (leases.IsShared) return Task.CompletedTask;
         try
         {
             var paused = coordinator.RecoverInterrupted();

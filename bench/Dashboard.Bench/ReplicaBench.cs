@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
 using Dapper;
+using Dashboard.Support;
 using Npgsql;
 
 namespace Dashboard.Bench;
@@ -11,8 +12,9 @@ namespace Dashboard.Bench;
 /// <summary>
 /// N ensembles (replayed, <see cref="ReplayedEnsembles"/>) watched by R dashboard processes sharing one PostgreSQL
 /// history, every cluster polled at the given interval by its lease holder only, which writes its history and
-/// publishes its live snapshot; the other replicas show it from the shared store. After a warm-up, over a measured window: CPU per replica (process CPU time / wall), the database's write rate
-/// (rows inserted/updated/deleted per second from pg_stat_user_tables, WAL bytes per second) and its growth
+/// publishes its live snapshot; the other replicas show it from the shared store. After a warm-up, over a measured
+/// window: CPU per replica (process CPU time / wall), the database's write rate (rows inserted/updated/deleted per
+/// second from pg_stat_user_tables, WAL bytes per second) and its growth
 /// (pg_database_size delta, extrapolated to a day). Then the replica holding most leases is killed (SIGKILL) and
 /// the time until every one of its clusters has a live lease elsewhere is taken.
 /// Last line: "cpu_pct=a/b/c rows_per_s=... wal_bytes_per_s=... db_mb_per_day=... takeover_s=...".
@@ -30,9 +32,9 @@ internal static class ReplicaBench
         Console.WriteLine($"dashboard: {dll}");
 
         await using var replay = await ReplayedEnsembles.StartAsync(ensembles, Console.Out);
-        await using var postgres = await BenchPostgres.StartAsync();
-        await using (var admin = new NpgsqlConnection(postgres.ConnectionString)) await admin.ExecuteAsync("CREATE DATABASE history");
-        var history = new NpgsqlConnectionStringBuilder(postgres.ConnectionString) { Database = "history" }.ConnectionString;
+        // fsync on: the write rate is a real server's.
+        await using var postgres = await LoopbackPostgres.StartAsync("bench", durable: true);
+        var history = new NpgsqlConnectionStringBuilder(await postgres.CreateDatabaseAsync("history")) { MaxPoolSize = 20 }.ConnectionString;
         var settings = Settings(replay.Ports, poll, history);
         var replicas = new List<Replica>();
         try
@@ -47,7 +49,15 @@ internal static class ReplicaBench
                 if (clock.Elapsed > TimeSpan.FromMinutes(3)) throw new TimeoutException($"only {await LiveLeasesAsync(db, null)} of {ensembles} clusters have a lease");
                 await Task.Delay(1000);
             }
-            Console.WriteLine($"every cluster has a lease after {clock.Elapsed.TotalSeconds:0} s; warming up {warmup.TotalSeconds:0} s");
+            Console.WriteLine($"every cluster has a lease after {clock.Elapsed.TotalSeconds:0.0} s");
+            // Spread: no replica above its fair share (the cluster count over the replicas, rounded up).
+            var fairShare = (ensembles + replicaCount - 1) / replicaCount;
+            while (await MostHeldAsync(db) > fairShare || await LiveLeasesAsync(db, null) < ensembles)
+            {
+                if (clock.Elapsed > TimeSpan.FromMinutes(3)) throw new TimeoutException($"leases never spread: one replica holds {await MostHeldAsync(db)} (fair share {fairShare})");
+                await Task.Delay(250);
+            }
+            Console.WriteLine($"leases spread (at most {fairShare} per replica) {clock.Elapsed.TotalSeconds:0.0} s after start; warming up {warmup.TotalSeconds:0} s");
             await Task.Delay(warmup);
 
             var before = await DatabaseAsync(db);
@@ -63,7 +73,7 @@ internal static class ReplicaBench
             var rows = (after.Rows - before.Rows) / seconds;
             var wal = (after.WalBytes - before.WalBytes) / seconds;
             var grown = (after.Size - before.Size) / seconds;
-            var leases = (await db.QueryAsync<(string Holder, long Count)>("SELECT holder, count(*) FROM cluster_leases GROUP BY holder ORDER BY holder")).ToList();
+            var leases = (await db.QueryAsync<(string Holder, long Count)>($"SELECT holder, count(*) FROM cluster_leases WHERE {ClusterRows} AND expires_ms > (extract(epoch from clock_timestamp()) * 1000)::bigint GROUP BY holder ORDER BY holder")).ToList();
             Console.WriteLine($"window {seconds:0} s: answers {(replay.Answered - answeredBefore) / seconds:0}/s (the replay listeners' CPU {benchCpu:0} % of a core)");
             foreach (var (r, c) in replicas.Zip(cpu)) Console.WriteLine($"  {r.Name}: CPU {c:0.0} % of a core, leases {leases.FirstOrDefault(l => l.Holder == r.Name).Count}, RSS {r.RssMb:0} MB");
             foreach (var (table, ins, upd, del) in after.Tables.Select(t => (t.Key, t.Value.Ins - before.Tables.GetValueOrDefault(t.Key).Ins, t.Value.Upd - before.Tables.GetValueOrDefault(t.Key).Upd, t.Value.Del - before.Tables.GetValueOrDefault(t.Key).Del))
@@ -96,7 +106,7 @@ internal static class ReplicaBench
             // From the kill until the last of the victim's clusters has a live lease elsewhere (leases that lapsed
             // before the kill, on a starved machine, are counted as taken when they are held again).
             var takeover = clock.Elapsed.TotalSeconds;
-            var lapsed = await db.ExecuteScalarAsync<long>("SELECT count(*) FROM cluster_leases WHERE acquired_ms < @Killed AND holder <> @Victim AND cluster_id NOT LIKE 'maintenance-run:%'",
+            var lapsed = await db.ExecuteScalarAsync<long>($"SELECT count(*) FROM cluster_leases WHERE acquired_ms < @Killed AND holder <> @Victim AND {ClusterRows}",
                 new { Killed = killedMs, Victim = victimName });
             Console.WriteLine($"killed {victimName} (held {held} leases): all {ensembles} clusters held by the others {takeover:0.0} s later ({lapsed} had changed hands before the kill); bound: LeaseDuration 6 s + 2 x RenewInterval 2 s");
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{summary} takeover_s={takeover:0.0}"));
@@ -108,12 +118,29 @@ internal static class ReplicaBench
         }
     }
 
+    // Lease rows of clusters: not a maintenance run's or membership change's, not a replica's own row saying it is alive.
+    private const string ClusterRows = "cluster_id NOT LIKE 'maintenance-run:%' AND cluster_id NOT LIKE 'membership-run:%' AND cluster_id NOT LIKE 'replica:%'";
+
+    /// <summary>The largest number of live cluster leases any one replica holds (0 before migration).</summary>
+    private static async Task<long> MostHeldAsync(NpgsqlConnection db)
+    {
+        try
+        {
+            return await db.ExecuteScalarAsync<long?>(
+                $"SELECT max(n) FROM (SELECT count(*) AS n FROM cluster_leases WHERE {ClusterRows} AND expires_ms > (extract(epoch from clock_timestamp()) * 1000)::bigint GROUP BY holder) AS h") ?? 0;
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UndefinedTable)
+        {
+            return 0;
+        }
+    }
+
     private static async Task<long> LiveLeasesAsync(NpgsqlConnection db, string? notHeldBy)
     {
         try
         {
             return await db.ExecuteScalarAsync<long>(
-                "SELECT count(*) FROM cluster_leases WHERE cluster_id NOT LIKE 'maintenance-run:%' AND expires_ms > (extract(epoch from clock_timestamp()) * 1000)::bigint AND holder IS DISTINCT FROM @NotHeldBy",
+                $"SELECT count(*) FROM cluster_leases WHERE {ClusterRows} AND expires_ms > (extract(epoch from clock_timestamp()) * 1000)::bigint AND holder IS DISTINCT FROM @NotHeldBy",
                 new { NotHeldBy = notHeldBy });
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UndefinedTable)
