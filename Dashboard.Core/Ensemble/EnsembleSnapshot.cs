@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Text.Json.Serialization;
 
 namespace Dashboard.Core.Ensemble;
 
@@ -11,6 +12,10 @@ public sealed record EnsembleSnapshot(
     QuorumAnalysis Analysis,
     ImmutableArray<Finding> Findings)
 {
+    /// <summary>The replica that polled it, among replicas sharing a database; null for one dashboard (and left out of its JSON).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? PolledBy { get; init; }
+
     public NodeStatus? Leader => Nodes.FirstOrDefault(n => n.Role == NodeRole.Leader);
 
     public FindingSeverity? WorstSeverity => Findings.IsDefaultOrEmpty ? null : Findings.Max(f => f.Severity);

@@ -38,7 +38,15 @@ public sealed class EnsembleStore(int historyLimit = 150, int eventLimit = 200)
 
     public IReadOnlyDictionary<string, EnsembleSnapshot> Latest => _states.ToDictionary(p => p.Key, p => p.Value.Latest, StringComparer.Ordinal);
 
-    public ImmutableArray<EnsembleEvent> Record(EnsembleSnapshot snapshot)
+    public ImmutableArray<EnsembleEvent> Record(EnsembleSnapshot snapshot) => Record(snapshot, onlyNewer: false) ?? [];
+
+    /// <summary>
+    /// Records a snapshot another replica polled, unless the store already holds one taken at the same time or later
+    /// (this replica's own poll may have come in between): null then.
+    /// </summary>
+    public ImmutableArray<EnsembleEvent>? RecordNewer(EnsembleSnapshot snapshot) => Record(snapshot, onlyNewer: true);
+
+    private ImmutableArray<EnsembleEvent>? Record(EnsembleSnapshot snapshot, bool onlyNewer)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
         ClusterEnsembleState state;
@@ -46,6 +54,7 @@ public sealed class EnsembleStore(int historyLimit = 150, int eventLimit = 200)
         lock (_gates.GetOrAdd(snapshot.ClusterId, _ => new object()))
         {
             var previous = Get(snapshot.ClusterId);
+            if (onlyNewer && previous is not null && previous.Latest.TakenAt >= snapshot.TakenAt) return null;
             events = EnsembleEvent.Between(previous?.Latest, snapshot);
             var history = Bound((previous?.History ?? []).Enqueue(snapshot), historyLimit);
             var log = previous?.Events ?? [];

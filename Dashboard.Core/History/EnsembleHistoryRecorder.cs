@@ -11,7 +11,8 @@ namespace Dashboard.Core.History;
 /// Turns each ensemble poll into history: every poll's per-node metrics; a stored snapshot when something that
 /// matters changed (roles, leader, who is down) or a heartbeat is due; and the events between polls, with the
 /// leader-less time of each election. Only enqueues: the poll loop never waits for the database. Among replicas,
-/// only the holder of a cluster's lease records it; the others poll for their own pages only.
+/// only the holder of a cluster's lease records it; the others show what the holder publishes (their store
+/// still calls this, and the snapshot is dropped here).
 /// </summary>
 public sealed class EnsembleHistoryRecorder(HistoryWriter writer, HistoryOptions options, Replicas.ClusterLeases? leases = null)
 {
@@ -74,7 +75,14 @@ public sealed class EnsembleHistoryRecorder(HistoryWriter writer, HistoryOptions
     public static EnsembleSnapshot? FromRecord(SnapshotRecord record)
     {
         ArgumentNullException.ThrowIfNull(record);
-        try { return JsonSerializer.Deserialize<EnsembleSnapshot>(record.Json, SnapshotJson); }
+        return FromJson(record.Json);
+    }
+
+    /// <summary>A snapshot from its stored or published JSON; null when its shape no longer reads.</summary>
+    public static EnsembleSnapshot? FromJson(string json)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        try { return JsonSerializer.Deserialize<EnsembleSnapshot>(json, SnapshotJson); }
         catch (JsonException) { return null; }
         catch (NotSupportedException) { return null; }
     }

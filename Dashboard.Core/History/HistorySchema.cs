@@ -233,5 +233,18 @@ internal static class HistorySchema
             );
             CREATE INDEX IF NOT EXISTS membership_log_by_run ON membership_log (run_id, id);
             """),
+        // Replicas' shared live state (PostgreSQL; see PostgresSchema). One dashboard on SQLite polls every cluster
+        // itself and never fills it: the table is here so both dialects keep the same numbers and tables.
+        new(10, """
+            CREATE TABLE IF NOT EXISTS live_snapshots (
+                cluster_id TEXT PRIMARY KEY,
+                holder TEXT NOT NULL,
+                epoch INTEGER NOT NULL,
+                taken_ms INTEGER NOT NULL,
+                version INTEGER NOT NULL,
+                json TEXT NOT NULL
+            );
+            CREATE INDEX IF NOT EXISTS live_snapshots_by_version ON live_snapshots (version);
+            """),
     ];
 }

@@ -223,5 +223,21 @@ internal static class PostgresSchema
             );
             CREATE INDEX IF NOT EXISTS membership_log_by_run ON membership_log (run_id, id);
             """),
+        // Live state shared between replicas: the lease holder's newest snapshot per cluster, for the replicas that do
+        // not poll it. UNLOGGED: no WAL for ~one upsert per cluster and poll, and PostgreSQL empties it after a crash,
+        // which costs nothing here (the holders write it again within a poll). The version sequence stays logged, so
+        // versions never go back after a crash and a follower's "newer than what I saw" still holds.
+        new(10, """
+            CREATE SEQUENCE IF NOT EXISTS live_snapshot_versions;
+            CREATE UNLOGGED TABLE IF NOT EXISTS live_snapshots (
+                cluster_id TEXT PRIMARY KEY,
+                holder TEXT NOT NULL,
+                epoch BIGINT NOT NULL,
+                taken_ms BIGINT NOT NULL,
+                version BIGINT NOT NULL,
+                json TEXT NOT NULL
+            );
+            CREATE INDEX IF NOT EXISTS live_snapshots_by_version ON live_snapshots (version);
+            """),
     ];
 }

@@ -32,6 +32,10 @@ public sealed class ClusterLeases
 
     public bool Holds(string clusterId) => !IsShared || (_held.TryGetValue(clusterId, out var lease) && Stopwatch.GetTimestamp() < lease.ValidUntil);
 
+    /// <summary>The epoch of a lease this replica holds now; null when it does not (or one dashboard: no leases).</summary>
+    public long? EpochOf(string clusterId) =>
+        IsShared && _held.TryGetValue(clusterId, out var lease) && Stopwatch.GetTimestamp() < lease.ValidUntil ? lease.Epoch : null;
+
     public IReadOnlyCollection<string> HeldClusters => [.. _held.Where(h => Stopwatch.GetTimestamp() < h.Value.ValidUntil).Select(h => h.Key)];
 
     /// <summary>The write as this replica may make it: itself (one dashboard), fenced by the epoch (a lease held), or null (not ours: drop it).</summary>

@@ -15,7 +15,7 @@ public abstract class HistoryStoreTests : IAsyncLifetime
     protected static readonly DateTimeOffset T0 = new(2026, 11, 21, 3, 0, 0, TimeSpan.Zero);
 
     protected static readonly string[] AllTables =
-        ["api_tokens", "audit_log", "cluster_leases", "data_protection_keys", "events", "installation", "kafka_snapshots", "maintenance_locks", "maintenance_log", "maintenance_runs", "maintenance_steps", "membership_log", "membership_runs", "membership_steps", "node_metrics", "node_metrics_downsampled", "sessions", "snapshot_nodes", "snapshots"];
+        ["api_tokens", "audit_log", "cluster_leases", "data_protection_keys", "events", "installation", "kafka_snapshots", "live_snapshots", "maintenance_locks", "maintenance_log", "maintenance_runs", "maintenance_steps", "membership_log", "membership_runs", "membership_steps", "node_metrics", "node_metrics_downsampled", "sessions", "snapshot_nodes", "snapshots"];
 
     private HistoryOptions _where = null!;
 

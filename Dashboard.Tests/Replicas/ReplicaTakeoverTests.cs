@@ -12,7 +12,7 @@ namespace Dashboard.Tests.Replicas;
 /// <summary>
 /// Three dashboards as separate processes, one PostgreSQL history, the shared real ensemble: the lease holder of
 /// the cluster is killed, another replica takes over within the lease, and the history it leaves has neither
-/// duplicates (two writers) nor a gap longer than the takeover.
+/// duplicates (two writers) nor a gap longer than the takeover. Every replica shows the polls of the holder of the day.
 /// </summary>
 [Collection(SharedEnsembleCollection.Name)]
 public sealed class ReplicaTakeoverTests(SharedEnsemble ensemble, PostgresServer server, ITestOutputHelper output) : IClassFixture<PostgresServer>
@@ -42,9 +42,10 @@ public sealed class ReplicaTakeoverTests(SharedEnsemble ensemble, PostgresServer
             // Any replica serves any user: a cookie from one is honoured by another.
             var first = replicas.First(r => !Name(r).Equals(holder, StringComparison.Ordinal));
             var other = replicas.First(r => r != first);
+            string cookie;
             using (var browser = first.Client())
             {
-                var cookie = await SessionTests.SessionCookieAsync(browser, AccessTestApp.AdminName);
+                cookie = await SessionTests.SessionCookieAsync(browser, AccessTestApp.AdminName);
                 using var elsewhere = new HttpClient { BaseAddress = other.Address };
                 using var request = new HttpRequestMessage(HttpMethod.Get, new Uri("/api/me", UriKind.Relative));
                 request.Headers.Add("Cookie", cookie);
@@ -52,6 +53,10 @@ public sealed class ReplicaTakeoverTests(SharedEnsemble ensemble, PostgresServer
                 Assert.Equal(HttpStatusCode.OK, me.StatusCode);
                 Assert.Equal(AccessTestApp.AdminName, JsonDocument.Parse(await me.Content.ReadAsStringAsync()).RootElement.GetProperty("name").GetString());
             }
+
+            // Only the holder polls: every replica shows the holder's polls.
+            foreach (var replica in replicas)
+                await WaitForAsync(db, async () => await PolledByAsync(replica, cookie) == holder ? true : (bool?)null, $"replica {Name(replica)} does not show {holder}'s polls", replicas);
 
             var victim = replicas.Single(r => Name(r) == holder);
             var killedAtMs = await db.ExecuteScalarAsync<long>("SELECT (extract(epoch from clock_timestamp()) * 1000)::bigint");
@@ -77,6 +82,7 @@ public sealed class ReplicaTakeoverTests(SharedEnsemble ensemble, PostgresServer
             Assert.True(gaps.Max() <= TakeoverBound + Poll * 2, $"a gap of {gaps.Max().TotalSeconds:F1} s, longer than the takeover ({TakeoverBound.TotalSeconds} s) and two polls");
             foreach (var survivor in replicas)
             {
+                await WaitForAsync(db, async () => await PolledByAsync(survivor, cookie) == newHolder ? true : (bool?)null, $"replica {Name(survivor)} does not show {newHolder}'s polls", replicas);
                 using var client = new HttpClient { BaseAddress = survivor.Address };
                 Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(new Uri("/healthz", UriKind.Relative))).StatusCode);
                 var ready = await client.GetAsync(new Uri("/readyz", UriKind.Relative));
@@ -88,6 +94,16 @@ public sealed class ReplicaTakeoverTests(SharedEnsemble ensemble, PostgresServer
         {
             foreach (var replica in replicas) await replica.DisposeAsync();
         }
+    }
+
+    private static async Task<string?> PolledByAsync(DashboardProcess replica, string cookie)
+    {
+        using var client = new HttpClient { BaseAddress = replica.Address };
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri("/api/clusters/local/ensemble", UriKind.Relative));
+        request.Headers.Add("Cookie", cookie);
+        using var response = await client.SendAsync(request);
+        if (response.StatusCode != HttpStatusCode.OK) return null;
+        return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.TryGetProperty("polledBy", out var by) ? by.GetString() : null;
     }
 
     private static string Name(DashboardProcess replica) => JsonDocument.Parse(File.ReadAllText(replica.SettingsFile)).RootElement.GetProperty("Replicas:Name").GetString()!;

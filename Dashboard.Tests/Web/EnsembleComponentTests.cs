@@ -53,6 +53,18 @@ public sealed class EnsembleComponentTests : IAsyncLifetime
     }
 
     [Fact]
+    public void PolledLine_NamesTheReplicaThatPolled_OnlyAmongReplicas()
+    {
+        Poll(Node(1, NodeRole.Leader));
+        var cut = RenderEnsemble();
+        Assert.Empty(cut.FindAll("#ensemble-polled-by")); // one dashboard: no replica to name
+        Assert.EndsWith("every 2000 ms.", cut.Find("#ensemble-polled").TextContent.Trim(), StringComparison.Ordinal);
+
+        _store.Record(EnsemblePoller.Assemble(Cluster, DateTimeOffset.UnixEpoch.AddSeconds(2), TimeSpan.FromMilliseconds(12), [Node(1, NodeRole.Leader)]) with { PolledBy = "dash-2" });
+        cut.WaitForAssertion(() => Assert.Equal("dash-2", cut.Find("#ensemble-polled-by code").TextContent));
+    }
+
+    [Fact]
     public void QuorumPanel_OneVoterDown_ShowsNumbersAndNodeDownFinding()
     {
         Poll(Node(1, NodeRole.Follower), Node(2, NodeRole.Leader), Node(3, NodeRole.Down), Node(4, NodeRole.Observer, voter: false));

@@ -64,6 +64,7 @@ internal static class EnsembleApi
         clusterId = s.ClusterId,
         takenAt = s.TakenAt,
         durationMs = s.Duration.TotalMilliseconds,
+        polledBy = s.PolledBy,
         leaderId = s.Leader?.Id,
         nodes = s.Nodes.Select(n => new
         {

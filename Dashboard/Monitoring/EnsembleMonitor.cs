@@ -1,16 +1,40 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using Dashboard.Core.AdminServer;
 using Dashboard.Core.Clusters;
 using Dashboard.Core.Ensemble;
+using Dashboard.Core.Replicas;
 
 namespace Dashboard.Monitoring;
 
 /// <summary>
 /// One polling loop per cluster that has nodes (a sandbox joins once it is ready): poll, record in the store, wait
-/// out the rest of the interval. Loops follow the registry: a changed definition restarts its loop.
+/// out the rest of the interval. Loops follow the registry: a changed definition restarts its loop. Among replicas
+/// sharing a database, a loop polls only while this replica holds the cluster's lease (and hands each snapshot to
+/// the outbox the others read); otherwise it re-checks often, so a lease taken over starts polling at once.
 /// </summary>
-internal sealed partial class EnsembleMonitor(ClusterRegistry registry, EnsembleStore store, AdminServerClient admin, ILogger<EnsembleMonitor> logger) : BackgroundService
+internal sealed partial class EnsembleMonitor(ClusterRegistry registry, EnsembleStore store, AdminServerClient admin, PollingDuty duty, LiveSnapshotOutbox outbox,
+    ClusterLeases leases, ILogger<EnsembleMonitor> logger) : BackgroundService
 {
+    /// <summary>How often a loop that does not poll its cluster asks again whether it should (a lease round is seconds).</summary>
+    internal static readonly TimeSpan DutyRecheck = TimeSpan.FromMilliseconds(250);
+
+    private readonly ConcurrentDictionary<string, long> _polls = new(StringComparer.Ordinal);
+
+    /// <summary>Polls this replica made of a cluster since it started (tests, and a check that followers do not poll).</summary>
+    internal long PollsOf(string clusterId) => _polls.TryGetValue(clusterId, out var n) ? n : 0;
+
+    private int _cutOff;
+
+    /// <summary>Says once when this replica starts polling every cluster because the database is out of reach, and once when it stops.</summary>
+    private void NoteCutOff()
+    {
+        var now = duty.CutOff ? 1 : 0;
+        if (Interlocked.Exchange(ref _cutOff, now) == now) return;
+        if (now == 1) LogCutOff(logger);
+        else LogReconnected(logger);
+    }
+
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         new ClusterLoops(registry, c => c.Availability is ClusterAvailability.Configured or ClusterAvailability.Ready && !c.Definition.Nodes.IsDefaultOrEmpty, PollLoopAsync, store.Remove).RunAsync(stoppingToken);
 
@@ -24,21 +48,29 @@ internal sealed partial class EnsembleMonitor(ClusterRegistry registry, Ensemble
         while (!cancellationToken.IsCancellationRequested)
         {
             var clock = Stopwatch.StartNew();
-            try
+            var polls = duty.Polls(cluster.Id);
+            NoteCutOff();
+            if (polls)
             {
-                var snapshot = await poller.PollAsync(cluster, cancellationToken).ConfigureAwait(false);
-                foreach (var e in store.Record(snapshot)) LogEvent(logger, cluster.Id, e.Kind, e.Message);
+                try
+                {
+                    var snapshot = await poller.PollAsync(cluster, cancellationToken).ConfigureAwait(false);
+                    _polls.AddOrUpdate(cluster.Id, 1, (_, n) => n + 1);
+                    if (duty.IsShared) snapshot = snapshot with { PolledBy = leases.Holder };
+                    foreach (var e in store.Record(snapshot)) LogEvent(logger, cluster.Id, e.Kind, e.Message);
+                    if (duty.IsShared) outbox.Offer(snapshot);
+                }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                {
+                    break;
+                }
+                catch (Exception e)
+                {
+                    // A bug in one poll must not end monitoring; the next poll tries again.
+                    LogPollFailed(logger, cluster.Id, e);
+                }
             }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                break;
-            }
-            catch (Exception e)
-            {
-                // A bug in one poll must not end monitoring; the next poll tries again.
-                LogPollFailed(logger, cluster.Id, e);
-            }
-            var rest = cluster.PollInterval - clock.Elapsed;
+            var rest = (polls ? cluster.PollInterval : DutyRecheck) - clock.Elapsed;
             try
             {
                 if (rest > TimeSpan.Zero) await Task.Delay(rest, cancellationToken).ConfigureAwait(false);
@@ -55,6 +87,12 @@ internal sealed partial class EnsembleMonitor(ClusterRegistry registry, Ensemble
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Cluster {ClusterId}: {Kind}: {Message}")]
     private static partial void LogEvent(ILogger logger, string clusterId, EnsembleEventKind kind, string message);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "No lease round has succeeded for a lease period: this replica polls every cluster itself until the database answers.")]
+    private static partial void LogCutOff(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Leases are renewed again: this replica polls only the clusters it holds and shows the others' from the database.")]
+    private static partial void LogReconnected(ILogger logger);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Polling cluster {ClusterId} failed.")]
     private static partial void LogPollFailed(ILogger logger, string clusterId, Exception exception);

@@ -11,9 +11,10 @@ namespace Dashboard.Bench;
 
 /// <summary>
 /// N ensembles (replayed, <see cref="ReplayedEnsembles"/>) watched by R dashboard processes sharing one PostgreSQL
-/// history, every cluster polled at the given interval by every replica (the lease holder writes its history).
-/// After a warm-up, over a measured window: CPU per replica (process CPU time / wall), the database's write rate
-/// (rows inserted/updated/deleted per second from pg_stat_user_tables, WAL bytes per second) and its growth
+/// history, every cluster polled at the given interval by its lease holder only, which writes its history and
+/// publishes its live snapshot; the other replicas show it from the shared store. After a warm-up, over a measured
+/// window: CPU per replica (process CPU time / wall), the database's write rate (rows inserted/updated/deleted per
+/// second from pg_stat_user_tables, WAL bytes per second) and its growth
 /// (pg_database_size delta, extrapolated to a day). Then the replica holding most leases is killed (SIGKILL) and
 /// the time until every one of its clusters has a live lease elsewhere is taken.
 /// Last line: "cpu_pct=a/b/c rows_per_s=... wal_bytes_per_s=... db_mb_per_day=... takeover_s=...".
