@@ -83,6 +83,8 @@ internal static class ReplicaBench
             var samples = (after.Tables.GetValueOrDefault("node_metrics").Ins - before.Tables.GetValueOrDefault("node_metrics").Ins) / seconds;
             Console.WriteLine($"  node samples written {samples:0}/s of {replay.Ports.Sum(p => p.Length) / poll.TotalSeconds:0}/s if every poll of every node answered in time");
             Console.WriteLine($"  database {after.Size / 1e6:0.0} MB, grew {grown / 1e3:0.0} kB/s = {grown * 86400 / 1e9:0.00} GB/day before retention; WAL {wal / 1e3:0.0} kB/s");
+            foreach (var (table, bytes) in after.Bytes.OrderByDescending(b => b.Value).Take(6))
+                Console.WriteLine($"    {table}: {bytes / 1e6:0.0} MB, grew {(bytes - before.Bytes.GetValueOrDefault(table)) / seconds / 1e3:0.0} kB/s");
 
             var summary = string.Create(CultureInfo.InvariantCulture,
                 $"cpu_pct={string.Join('/', cpu.Select(c => c.ToString("0.0", CultureInfo.InvariantCulture)))} rows_per_s={rows:0} wal_bytes_per_s={wal:0} db_bytes_per_s={grown:0} db_mb_per_day={grown * 86400 / 1e6:0}");
@@ -95,6 +97,7 @@ internal static class ReplicaBench
             var victimName = leases.OrderByDescending(l => l.Count).First().Holder;
             var victim = replicas.Single(r => r.Name == victimName);
             var held = leases.First(l => l.Holder == victimName).Count;
+            var victimsClusters = (await db.QueryAsync<string>($"SELECT cluster_id FROM cluster_leases WHERE holder = @Victim AND {ClusterRows}", new { Victim = victimName })).ToArray();
             var killedMs = await db.ExecuteScalarAsync<long>("SELECT (extract(epoch from clock_timestamp()) * 1000)::bigint");
             victim.Process.Kill(entireProcessTree: true);
             clock.Restart();
@@ -106,9 +109,12 @@ internal static class ReplicaBench
             // From the kill until the last of the victim's clusters has a live lease elsewhere (leases that lapsed
             // before the kill, on a starved machine, are counted as taken when they are held again).
             var takeover = clock.Elapsed.TotalSeconds;
-            var lapsed = await db.ExecuteScalarAsync<long>($"SELECT count(*) FROM cluster_leases WHERE acquired_ms < @Killed AND holder <> @Victim AND {ClusterRows}",
-                new { Killed = killedMs, Victim = victimName });
-            Console.WriteLine($"killed {victimName} (held {held} leases): all {ensembles} clusters held by the others {takeover:0.0} s later ({lapsed} had changed hands before the kill); bound: LeaseDuration 6 s + 2 x RenewInterval 2 s");
+            // Of the victim's clusters, those another replica had already taken before the kill (its lease lapsed on a starved machine).
+            var lapsed = await db.ExecuteScalarAsync<long>("SELECT count(*) FROM cluster_leases WHERE acquired_ms < @Killed AND holder <> @Victim AND cluster_id = ANY(@Clusters)",
+                new { Killed = killedMs, Victim = victimName, Clusters = victimsClusters });
+            var split = (await db.QueryAsync<(string Holder, long Count)>("SELECT holder, count(*) FROM cluster_leases WHERE cluster_id = ANY(@Clusters) GROUP BY holder ORDER BY holder", new { Clusters = victimsClusters }))
+                .Select(h => $"{h.Holder} {h.Count}");
+            Console.WriteLine($"killed {victimName} (held {held} leases): all {ensembles} clusters held by the others {takeover:0.0} s later ({lapsed} of its clusters had lapsed before the kill; its clusters went to {string.Join(", ", split)}); bound: LeaseDuration 6 s + 2 x RenewInterval 2 s");
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{summary} takeover_s={takeover:0.0}"));
             return 0;
         }
@@ -149,7 +155,7 @@ internal static class ReplicaBench
         }
     }
 
-    private sealed record DatabaseState(long Size, long WalBytes, long Rows, Dictionary<string, (long Ins, long Upd, long Del)> Tables);
+    private sealed record DatabaseState(long Size, long WalBytes, long Rows, Dictionary<string, (long Ins, long Upd, long Del)> Tables, Dictionary<string, long> Bytes);
 
     private static async Task<DatabaseState> DatabaseAsync(NpgsqlConnection db)
     {
@@ -160,7 +166,10 @@ internal static class ReplicaBench
             .ToDictionary(t => t.Name, t => (t.Ins, t.Upd, t.Del), StringComparer.Ordinal);
         var size = await db.ExecuteScalarAsync<long>("SELECT pg_database_size(current_database())");
         var wal = await db.ExecuteScalarAsync<decimal>("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')");
-        return new DatabaseState(size, (long)wal, tables.Values.Sum(t => t.Ins + t.Upd + t.Del), tables);
+        // Each table with its indexes and TOAST: what grows with history, apart from what is rewritten in place.
+        var bytes = (await db.QueryAsync<(string Name, long Bytes)>("SELECT relname, pg_total_relation_size(relid) FROM pg_stat_user_tables"))
+            .ToDictionary(t => t.Name, t => t.Bytes, StringComparer.Ordinal);
+        return new DatabaseState(size, (long)wal, tables.Values.Sum(t => t.Ins + t.Upd + t.Del), tables, bytes);
     }
 
     private static string DefaultDashboard()
