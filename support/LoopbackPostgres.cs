@@ -70,7 +70,8 @@ internal sealed class LoopbackPostgres : IAsyncDisposable
     public async Task<string> CreateDatabaseAsync(string? name = null)
     {
         name ??= "t_" + Guid.NewGuid().ToString("N")[..16];
-        await using (var connection = new NpgsqlConnection(ConnectionString("postgres")))
+        // Unpooled: a pooled admin connection would be dead after a test stopped and started the server.
+        await using (var connection = new NpgsqlConnection(ConnectionString("postgres") + ";Pooling=false"))
         {
             await connection.OpenAsync();
             await using var create = new NpgsqlCommand($"CREATE DATABASE {name}", connection);

@@ -132,6 +132,62 @@ public sealed class LiveFollowTests(SharedEnsemble ensemble, PostgresServer serv
     }
 
     [Fact]
+    public async Task HolderThatRenewsButNeverPublishes_TheFollowerPollsItselfWritingNoHistory_ThenFollowsOnceTheHolderPublishes()
+    {
+        // "old" holds the lease and publishes nothing: a stuck poller, or a replica of an older version mid-upgrade.
+        var connectionString = await server.CreateDatabaseAsync();
+        var database = new Dashboard.Core.History.HistoryDatabase(new Dashboard.Core.History.HistoryOptions { Provider = "postgres", ConnectionString = connectionString });
+        database.Migrate();
+        var leaseStore = new ClusterLeaseStore(database);
+        var epoch = leaseStore.Renew("old", [Cluster], TimeSpan.FromSeconds(6)).Held[Cluster];
+        using var renewing = new CancellationTokenSource();
+        var publishing = false;
+        var snapshots = new LiveSnapshotStore(database);
+        EnsembleSnapshot? template = null;
+        var old = Task.Run(async () =>
+        {
+            while (!renewing.IsCancellationRequested)
+            {
+                Assert.Equal(epoch, leaseStore.Renew("old", [Cluster], TimeSpan.FromSeconds(6)).Held[Cluster]);
+                if (Volatile.Read(ref publishing) && template is { } t)
+                {
+                    var snapshot = t with { TakenAt = DateTimeOffset.UtcNow, PolledBy = "old" };
+                    snapshots.Publish("old", [new LiveSnapshotPublish(Cluster, epoch, snapshot.TakenAt.ToUnixTimeMilliseconds(),
+                        JsonSerializer.Serialize(snapshot, Dashboard.Core.History.EnsembleHistoryRecorder.SnapshotJson))]);
+                }
+                await Task.Delay(500);
+            }
+        });
+        try
+        {
+            await using var b = new DashboardAppFactory(Settings(connectionString, "b"));
+            _ = b.Services;
+            var clock = Stopwatch.StartNew();
+            await WaitForAsync(() => Monitor(b).PollsOf(Cluster) >= 2 ? true : (bool?)null, "the follower never polled a cluster whose holder is silent");
+            output.WriteLine($"b polled the silent holder's cluster itself {clock.Elapsed.TotalSeconds:F1} s after it started (silent after {PollingDuty.SilentAfter(TimeSpan.FromSeconds(1)).TotalSeconds} s)");
+            Assert.False(Leases(b).Holds(Cluster)); // still old's: b polls for its own pages only
+            Assert.Equal("b", Store(b).Get(Cluster)!.Latest.PolledBy);
+            using (var connection = database.Open())
+                Assert.Equal(0, Dapper.SqlMapper.ExecuteScalar<long>(connection, "SELECT count(*) FROM node_metrics")); // never a second writer
+
+            // The holder publishes again: b shows its snapshots and stops polling.
+            template = Store(b).Get(Cluster)!.Latest;
+            Volatile.Write(ref publishing, true);
+            await WaitForAsync(() => Store(b).Get(Cluster)?.Latest is { PolledBy: "old" } ? true : (bool?)null, "b never showed the holder's snapshots");
+            await Task.Delay(1500); // a poll under way when the news came may still finish
+            var polls = Monitor(b).PollsOf(Cluster);
+            await Task.Delay(3000);
+            Assert.Equal(polls, Monitor(b).PollsOf(Cluster));
+            Assert.Equal("old", Store(b).Get(Cluster)!.Latest.PolledBy);
+        }
+        finally
+        {
+            await renewing.CancelAsync();
+            await old;
+        }
+    }
+
+    [Fact]
     public async Task OneDashboardOnSqlite_PollsTheClusterItself_NamesNoReplica()
     {
         await using var app = new DashboardAppFactory(SandboxClusterSettings.For(ensemble.Sandbox));

@@ -63,4 +63,52 @@ public sealed class PollingDutyTests
         time.Now += LeaseDuration + TimeSpan.FromSeconds(1);
         Assert.True(duty.Polls("a"));
     }
+
+    [Fact]
+    public void HolderThatPublishesNothing_PolledHereAfterThreeIntervalsAndSome_UntilItPublishesAgain()
+    {
+        var time = new TestTime();
+        var leases = new ClusterLeases("r1", shared: true);
+        var duty = new PollingDuty(leases, LeaseDuration, time);
+        var interval = TimeSpan.FromSeconds(2);
+        Assert.Equal(TimeSpan.FromSeconds(8), PollingDuty.SilentAfter(interval));
+
+        // Lease rounds succeed all along (never cut off); "a" is another replica's.
+        void Round(TimeSpan step)
+        {
+            time.Now += step;
+            leases.Renewed(new Dictionary<string, long>(), Stopwatch.GetTimestamp(), LeaseDuration, time.Now);
+        }
+        Round(TimeSpan.FromSeconds(7));
+        Assert.Equal(PollReason.None, duty.Why("a", interval)); // counted from this replica's start
+        Round(TimeSpan.FromSeconds(2));
+        Assert.Equal(PollReason.HolderSilent, duty.Why("a", interval));
+        Assert.False(duty.Polls("a")); // not a poll it must make: the holder's rows still count when they come
+
+        duty.HolderPublished("a");
+        Assert.Equal(PollReason.None, duty.Why("a", interval));
+        Round(TimeSpan.FromSeconds(8));
+        Assert.Equal(PollReason.None, duty.Why("a", interval));
+        Round(TimeSpan.FromSeconds(1));
+        Assert.Equal(PollReason.HolderSilent, duty.Why("a", interval));
+    }
+
+    [Fact]
+    public void ClusterThisReplicaJustLetGo_NotSilentBeforeTheNewHolderHadTimeToPublish()
+    {
+        var time = new TestTime();
+        var leases = new ClusterLeases("r1", shared: true);
+        var duty = new PollingDuty(leases, LeaseDuration, time);
+        var interval = TimeSpan.FromSeconds(2);
+        time.Now += TimeSpan.FromMinutes(5);
+        leases.Renewed(new Dictionary<string, long> { ["a"] = 1 }, Stopwatch.GetTimestamp(), LeaseDuration, time.Now);
+        Assert.Equal(PollReason.Holder, duty.Why("a", interval));
+
+        time.Now += TimeSpan.FromSeconds(2);
+        leases.Renewed(new Dictionary<string, long>(), Stopwatch.GetTimestamp(), LeaseDuration, time.Now); // shed
+        Assert.Equal(PollReason.None, duty.Why("a", interval));
+        time.Now += TimeSpan.FromSeconds(9);
+        leases.Renewed(new Dictionary<string, long>(), Stopwatch.GetTimestamp(), LeaseDuration, time.Now);
+        Assert.Equal(PollReason.HolderSilent, duty.Why("a", interval)); // and the new holder never published
+    }
 }

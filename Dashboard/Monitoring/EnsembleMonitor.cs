@@ -45,11 +45,19 @@ internal sealed partial class EnsembleMonitor(ClusterRegistry registry, Ensemble
         await using var _ = configMembership.ConfigureAwait(false);
         var poller = new EnsemblePoller(new NodeProbe(admin)) { ConfigMembership = configMembership };
         LogStarted(logger, cluster.Id, cluster.Nodes.Length, cluster.PollInterval.TotalMilliseconds);
+        var silent = false;
         while (!cancellationToken.IsCancellationRequested)
         {
             var clock = Stopwatch.StartNew();
-            var polls = duty.Polls(cluster.Id);
+            var why = duty.Why(cluster.Id, cluster.PollInterval);
+            var polls = why != PollReason.None;
             NoteCutOff();
+            if ((why == PollReason.HolderSilent) != silent)
+            {
+                silent = !silent;
+                if (silent) LogHolderSilent(logger, cluster.Id, PollingDuty.SilentAfter(cluster.PollInterval).TotalSeconds);
+                else LogHolderBack(logger, cluster.Id);
+            }
             if (polls)
             {
                 try
@@ -87,6 +95,12 @@ internal sealed partial class EnsembleMonitor(ClusterRegistry registry, Ensemble
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Cluster {ClusterId}: {Kind}: {Message}")]
     private static partial void LogEvent(ILogger logger, string clusterId, EnsembleEventKind kind, string message);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Cluster {ClusterId}: its lease holder published no new snapshot for {Seconds} s; this replica polls it itself until the holder's snapshots come again.")]
+    private static partial void LogHolderSilent(ILogger logger, string clusterId, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Cluster {ClusterId}: its lease holder publishes again; this replica shows its snapshots and stops polling.")]
+    private static partial void LogHolderBack(ILogger logger, string clusterId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "No lease round has succeeded for a lease period: this replica polls every cluster itself until the database answers.")]
     private static partial void LogCutOff(ILogger logger);

@@ -76,6 +76,8 @@ internal sealed partial class LiveSnapshotSharing(ClusterLeases leases, PollingD
         }
     }
 
+    private readonly Dictionary<string, long> _rowTaken = new(StringComparer.Ordinal);
+
     internal void FollowOnce()
     {
         try
@@ -105,6 +107,12 @@ internal sealed partial class LiveSnapshotSharing(ClusterLeases leases, PollingD
 
     private void Follow(LiveSnapshotRow row)
     {
+        // A row newer than the last one of its cluster (the periodic re-read returns old ones too) says its holder publishes.
+        if (!_rowTaken.TryGetValue(row.ClusterId, out var previous) || row.TakenMs > previous)
+        {
+            _rowTaken[row.ClusterId] = row.TakenMs;
+            if (previous != 0) duty.HolderPublished(row.ClusterId); // the first row seen may be one left long ago
+        }
         if (duty.Polls(row.ClusterId)) return; // this replica's own polls are newer than anyone's row
         if (registry.Find(row.ClusterId) is not { Availability: ClusterAvailability.Configured or ClusterAvailability.Ready } entry || entry.Definition.Nodes.IsDefaultOrEmpty) return;
         // Read the JSON only when it can be news: the row's time is in the clear.
