@@ -78,8 +78,10 @@ internal sealed partial class LeaseRenewal(ClusterLeases leases, ClusterLeaseSto
             // A round can move hundreds of clusters (a replica joined or died): one line per cluster only for a few.
             if (taken.Count <= 5) foreach (var t in taken) LogTaken(logger, t, round.Held[t]);
             else LogTakenMany(logger, taken.Count);
-            if (lost.Count <= 5) foreach (var l in lost) LogLost(logger, l);
-            else LogLostMany(logger, lost.Count);
+            // Those it let go itself are said above; only leases taken from it (it lapsed) are a warning.
+            var takenFromIt = lost.Count - round.Shed;
+            if (round.Shed == 0 && lost.Count <= 5) foreach (var l in lost) LogLost(logger, l);
+            else if (takenFromIt > 0) LogLostMany(logger, takenFromIt);
             if (_failing) LogRecovered(logger);
             _failing = false;
         }

@@ -58,6 +58,8 @@ internal static class ReplicaBench
                 await Task.Delay(250);
             }
             Console.WriteLine($"leases spread (at most {fairShare} per replica) {clock.Elapsed.TotalSeconds:0.0} s after start; warming up {warmup.TotalSeconds:0} s");
+            foreach (var r in replicas)
+                lock (r.LeaseLines) foreach (var line in r.LeaseLines.Where(l => !l.Contains("cluster leases last", StringComparison.Ordinal))) Console.WriteLine($"  {r.Name}: {line}");
             await Task.Delay(warmup);
 
             var before = await DatabaseAsync(db);
@@ -186,6 +188,10 @@ internal static class ReplicaBench
             ["History:Provider"] = "postgres",
             ["History:ConnectionString"] = history,
             ["Logging:LogLevel:Default"] = "Warning",
+            ["Logging:LogLevel:Dashboard.Replicas.LeaseRenewal"] = "Information", // leases taken and let go: the spread's story
+            ["Logging:Console:FormatterName"] = "simple",
+            ["Logging:Console:FormatterOptions:SingleLine"] = "true",
+            ["Logging:Console:FormatterOptions:TimestampFormat"] = "HH:mm:ss.fff ",
         };
         for (var e = 0; e < ports.Length; e++)
         {
@@ -244,9 +250,13 @@ internal static class ReplicaBench
             return replica;
         }
 
+        /// <summary>What the replica said of its leases (taken, let go, beyond the share), with times.</summary>
+        public List<string> LeaseLines { get; } = [];
+
         private void Keep(string? line)
         {
             if (line is null) return;
+            if (line.Contains("LeaseRenewal", StringComparison.Ordinal)) lock (LeaseLines) LeaseLines.Add(line);
             lock (_tail)
             {
                 _tail.Enqueue(line);
